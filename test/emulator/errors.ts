@@ -1,0 +1,40 @@
+// Error model shared by all emulated products. pai-openapi.md §5: every error body is
+// JSON {RequestId, HostId, Code, Message} with a 4xx/5xx status.
+import { randomUUID } from "node:crypto";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** Upper-case UUID, like the RequestIds the cloud returns. */
+export function newRequestId(): string {
+  return randomUUID().toUpperCase();
+}
+
+export function errorBody(err: ApiError, requestId: string, hostId: string): Record<string, string> {
+  return { RequestId: requestId, HostId: hostId, Code: err.code, Message: err.message };
+}
+
+// Codes and statuses: gateway-level ones follow Alibaba's "common client error codes of
+// the OpenAPI gateway" table (developer.aliyun.com/ask/278265, mirrored by
+// help.aliyun.com/document_detail/434846): InvalidApi.NotFound 404,
+// InvalidAccessKeyId.NotFound 404 (some product pages say 400), SignatureDoesNotMatch 400
+// (some product pages say 403), SignatureNonceUsed 400, InvalidTimeStamp.* 400,
+// Throttling.User 400. Product-level codes are modelled unless cited at the call site.
+
+export const missingParameter = (name: string): ApiError =>
+  new ApiError(
+    400,
+    "MissingParameter",
+    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
+  );
+
+export const invalidParameter = (name: string, why: string): ApiError =>
+  new ApiError(400, "InvalidParameter", `The specified value of parameter "${name}" is not valid: ${why}`);
