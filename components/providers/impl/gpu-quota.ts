@@ -1,0 +1,232 @@
+// Lingjun GPU quota provider logic (PAIStudio API, pai-openapi.md §3). Loaded at call time by ../gpu-quota.ts.
+import { z } from "zod";
+import {
+  type NodeSpec,
+  type Quota,
+  type QuotaLabel,
+  QuotaClient,
+  createQuotaIdempotent,
+  isNotFound,
+} from "../../../infra/pai";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { type GpuQuotaInputs, type GpuQuotaOutputs } from "../gpu-quota";
+import {
+  ResourceInitFailure,
+  clientOptions,
+  definedOnly,
+  diffKeys,
+  knownOnly,
+  pollUntil,
+  report,
+  toFailures,
+  withProvider,
+} from "./common";
+
+/** Changes that need a new quota. */
+export const REPLACE_KEYS = ["region", "quotaName", "resourceType", "nodeSpec", "parentQuotaId"] as const;
+/** ScaleQuota in place. */
+export const SCALE_KEYS = ["nodeCount", "resourceGroupIds"] as const;
+/** UpdateQuota in place. */
+export const UPDATE_KEYS = ["labels", "description", "queueStrategy"] as const;
+
+/** Marks quotas this provider created, so an interrupted create can adopt them and nothing else (label key). */
+export const OWNER_LABEL_KEY = "pulumi-managed";
+
+const QUEUE_STRATEGIES = [
+  "PaiStrategyIntelligent",
+  "PaiStrategyBalance",
+  "PaiStrategyRoundRobin",
+  "PaiStrategyStrictFIFO",
+] as const;
+const inputsSchema = z
+  .object({
+    region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, "must be a region id like cn-hangzhou"),
+    quotaName: z
+      .string()
+      .min(1)
+      .max(63, "must be 1-63 characters")
+      .regex(/^[A-Za-z0-9_-]+$/, "only letters, digits, _ and -"),
+    resourceType: z.literal("Lingjun", "only Lingjun is supported"),
+    nodeSpec: z.string().trim().min(1, "must not be empty"),
+    nodeCount: z.number().int().min(1, "must be at least 1"),
+    resourceGroupIds: z.array(z.string().min(1)).optional(),
+    parentQuotaId: z.string().min(1).optional(),
+    queueStrategy: z.enum(QUEUE_STRATEGIES).optional(),
+    description: z.string().optional(),
+    labels: z.record(z.string().min(1), z.string()).optional(),
+    endpoint: z.string().optional(),
+  })
+  .partial();
+const REQUIRED = ["region", "quotaName", "resourceType", "nodeSpec", "nodeCount"] as const;
+
+/** Validates inputs; unknown preview values are skipped. */
+export function check(
+  _olds: GpuQuotaInputs,
+  news: GpuQuotaInputs,
+): Promise<dynamic.CheckResult<GpuQuotaInputs>> {
+  const failures: dynamic.CheckFailure[] = REQUIRED.filter(
+    (k) => news[k] === undefined || news[k] === null,
+  ).map((property) => ({ property, reason: `${property} is required` }));
+  const parsed = inputsSchema.safeParse(knownOnly(news));
+  if (!parsed.success) failures.push(...toFailures(parsed.error));
+  if (news.labels && OWNER_LABEL_KEY in news.labels) {
+    failures.push({ property: "labels", reason: `label ${OWNER_LABEL_KEY} is reserved` });
+  }
+  return Promise.resolve({ inputs: news, failures });
+}
+
+/** nodeSpec/resourceType/region/quotaName/parent → replace; count, groups, labels, description, queue → in place. */
+export function diff(_id: string, olds: GpuQuotaOutputs, news: GpuQuotaInputs): Promise<dynamic.DiffResult> {
+  const d = diffKeys(olds as never, news as never, REPLACE_KEYS, [...SCALE_KEYS, ...UPDATE_KEYS]);
+  return Promise.resolve({ changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false });
+}
+
+const client = (inputs: Pick<GpuQuotaInputs, "region" | "endpoint">) =>
+  new QuotaClient(clientOptions(inputs.region, inputs.endpoint));
+const nodeSpecs = (inputs: GpuQuotaInputs): NodeSpec[] => [
+  { type: inputs.nodeSpec, count: inputs.nodeCount },
+];
+const labels = (inputs: GpuQuotaInputs): QuotaLabel[] => [
+  ...Object.entries(inputs.labels ?? {}).map(([key, value]) => ({ key, value })),
+  { key: OWNER_LABEL_KEY, value: "true" },
+];
+
+// §3.3: statuses are not enumerated (UNCONFIRMED §6.1). `Ready` is the documented usable state; the
+// secondary source says `Enabled`. Known in-progress states are waited on; failure-looking states
+// fail; anything else unknown is accepted as usable with a note (poll "until not Creating").
+const USABLE = ["Ready", "Enabled"];
+const IN_PROGRESS = ["Creating", "Initializing", "Updating", "Scaling", "Pending", "Deploying"];
+const FAILED = /fail|error|deleting|deleted/i;
+
+function outputs(inputs: GpuQuotaInputs, quota: Quota): GpuQuotaOutputs {
+  return definedOnly({
+    ...inputs,
+    quotaId: quota.quotaId,
+    status: quota.status,
+    reasonCode: quota.reasonCode,
+    reasonMessage: quota.reasonMessage,
+  });
+}
+
+const QUOTA_WAIT_MS = () => (Number(process.env.PAI_QUOTA_WAIT_MINUTES) || 30) * 60_000;
+
+async function waitUsable(inputs: GpuQuotaInputs, quotaId: string, what: string): Promise<Quota> {
+  const quotas = client(inputs);
+  const label = `PAI quota ${inputs.quotaName} (${quotaId})`;
+  let last: Quota | undefined;
+  const fail = (message: string) =>
+    new ResourceInitFailure(
+      message,
+      quotaId,
+      withProvider(inputs, last ? outputs(inputs, last) : { ...inputs, quotaId, status: "Unknown" }),
+    );
+  return pollUntil(
+    label,
+    async () => {
+      last = await quotas.getQuota(quotaId);
+      if (USABLE.includes(last.status)) return { done: true, value: last };
+      if (FAILED.test(last.status)) {
+        const reason = [last.reasonCode, last.reasonMessage].filter(Boolean).join(": ") || "no reason given";
+        throw fail(`${label} is ${last.status} after ${what}: ${reason}`);
+      }
+      if (!IN_PROGRESS.includes(last.status)) {
+        report(`${label}: unrecognised status ${last.status}; treating it as usable`);
+        return { done: true, value: last };
+      }
+      return { done: false, status: last.status };
+    },
+    QUOTA_WAIT_MS(),
+    (status) =>
+      fail(`${label}: still ${status} after ${QUOTA_WAIT_MS() / 60_000} min (${what}); kept in state`),
+  );
+}
+
+/** Creates (or adopts our own interrupted) quota and waits until it is usable. */
+export async function create(inputs: GpuQuotaInputs): Promise<dynamic.CreateResult<GpuQuotaOutputs>> {
+  const { quotaId, adopted } = await createQuotaIdempotent(
+    client(inputs),
+    {
+      quotaName: inputs.quotaName,
+      resourceType: inputs.resourceType,
+      nodeSpecs: nodeSpecs(inputs),
+      parentQuotaId: inputs.parentQuotaId,
+      resourceGroupIds: inputs.resourceGroupIds,
+      queueStrategy: inputs.queueStrategy,
+      description: inputs.description,
+      labels: labels(inputs),
+    },
+    (quota) => quota.labels.some((l) => l.key === OWNER_LABEL_KEY && l.value === "true"),
+  );
+  report(`PAI quota ${inputs.quotaName}: ${adopted ? "adopted" : "created"} ${quotaId}`);
+  const quota = await waitUsable(inputs, quotaId, "create");
+  return { id: quotaId, outs: outputs(inputs, quota) };
+}
+
+/** Refreshes status and node count; gone when not found. */
+export async function read(
+  id: string,
+  props?: GpuQuotaOutputs,
+): Promise<dynamic.ReadResult<GpuQuotaOutputs>> {
+  if (!props) throw new Error(`PAI quota ${id}: cannot read without prior state (import is not supported)`);
+  try {
+    const quota = await client(props).getQuota(id);
+    const spec = quota.nodeSpecs.find((n) => n.type === props.nodeSpec);
+    const refreshed: GpuQuotaInputs = { ...props, nodeCount: spec ? spec.count : props.nodeCount };
+    return { id, props: { ...props, ...outputs(refreshed, quota) } };
+  } catch (err) {
+    if (isNotFound(err)) return { id: "", props: undefined };
+    throw err;
+  }
+}
+
+const changedAny = (olds: GpuQuotaOutputs, news: GpuQuotaInputs, keys: readonly string[]) =>
+  diffKeys(olds as never, news as never, keys, []).changes;
+
+/** ScaleQuota when node count/groups change, UpdateQuota for labels/description/queue; waits usable. */
+export async function update(
+  id: string,
+  olds: GpuQuotaOutputs,
+  news: GpuQuotaInputs,
+): Promise<dynamic.UpdateResult<GpuQuotaOutputs>> {
+  const quotas = client(news);
+  if (changedAny(olds, news, UPDATE_KEYS)) {
+    await quotas.updateQuota(id, {
+      description: news.description,
+      labels: labels(news),
+      queueStrategy: news.queueStrategy,
+    });
+  }
+  if (changedAny(olds, news, SCALE_KEYS)) {
+    report(
+      `PAI quota ${news.quotaName} (${id}): scaling ${olds.nodeCount} → ${news.nodeCount} × ${news.nodeSpec}`,
+    );
+    await quotas.scaleQuota(id, { nodeSpecs: nodeSpecs(news), resourceGroupIds: news.resourceGroupIds });
+  }
+  const quota = await waitUsable(news, id, "update");
+  return { outs: outputs(news, quota) };
+}
+
+/** DeleteQuota, then waits until it is gone. Not-found is success. */
+export async function remove(id: string, props: GpuQuotaOutputs): Promise<void> {
+  const quotas = client(props);
+  try {
+    await quotas.deleteQuota(id);
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw err;
+  }
+  await pollUntil(
+    `PAI quota ${props.quotaName} (${id})`,
+    async () => {
+      try {
+        const q = await quotas.getQuota(id);
+        return { done: false, status: q.status };
+      } catch (err) {
+        if (isNotFound(err)) return { done: true, value: undefined };
+        throw err;
+      }
+    },
+    QUOTA_WAIT_MS(),
+    (status) => new Error(`PAI quota ${props.quotaName} (${id}): still ${status} after delete`),
+  );
+}
