@@ -1,0 +1,65 @@
+// Loads bench/data/finetune-measurements.yaml and expands each series into one row per sequence length.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+
+const SeriesSchema = z
+  .object({
+    source: z.string(),
+    method: z.enum(["full", "freeze", "lora", "qlora"]),
+    model: z.string(),
+    args: z.string().optional(),
+    unit: z.enum(["G", "GB", "GiB"]),
+    divideBy: z.number().int().positive().optional(),
+    measures: z.enum(["nvidia", "active"]),
+    seqLens: z.array(z.number().int().positive()).min(1),
+    measured: z.array(z.number().positive()).min(1),
+    scored: z.boolean().optional(),
+    interpretation: z.string(),
+  })
+  .strict()
+  .refine((s) => s.seqLens.length === s.measured.length, {
+    message: "seqLens and measured differ in length",
+  });
+
+export interface MeasurementRow {
+  source: string;
+  method: "full" | "freeze" | "lora" | "qlora";
+  model: string;
+  /** size CLI argv for this point (undefined = listed, not estimated). */
+  argv?: string[];
+  seqLen: number;
+  /** As printed by the source. */
+  measured: number;
+  unit: "G" | "GB" | "GiB";
+  divideBy: number;
+  measures: "nvidia" | "active";
+  scored: boolean;
+  interpretation: string;
+}
+
+/** Bytes of one printed unit: G is read as GiB (see the data file's header). */
+export const UNIT_BYTES = { G: 2 ** 30, GB: 1e9, GiB: 2 ** 30 } as const;
+
+export function loadMeasurements(
+  file = join(__dirname, "data", "finetune-measurements.yaml"),
+): MeasurementRow[] {
+  const doc = parse(readFileSync(file, "utf8")) as { series?: unknown };
+  const series = z.array(SeriesSchema).parse(doc.series);
+  return series.flatMap((s) =>
+    s.seqLens.map((seqLen, i) => ({
+      source: s.source,
+      method: s.method,
+      model: s.model,
+      argv: s.args ? ["--model", s.model, ...s.args.split(/\s+/), "--seq-len", String(seqLen)] : undefined,
+      seqLen,
+      measured: s.measured[i] ?? Number.NaN,
+      unit: s.unit,
+      divideBy: s.divideBy ?? 1,
+      measures: s.measures,
+      scored: s.scored ?? true,
+      interpretation: s.interpretation,
+    })),
+  );
+}

@@ -1,0 +1,169 @@
+// Accuracy of infra/sizing against every measured fine-tuning figure in finetune-memory.md, next to the naive
+// rules (16 B/param for full fine-tuning; weights only for freeze/LoRA/QLoRA).
+// Run: npx tsx bench/sizing-accuracy.ts [--json]
+import { parseSizeArgs } from "../infra/cli/size-args";
+import { parameterCount } from "../infra/catalog";
+import {
+  estimateTrainingMemory,
+  GiB,
+  linearWeightParams,
+  QUANT_BITS,
+  type TrainingSettings,
+} from "../infra/sizing";
+import type { ModelSpec } from "../infra/catalog";
+import { loadMeasurements, UNIT_BYTES, type MeasurementRow } from "./measurements";
+
+export interface AccuracyRow {
+  row: MeasurementRow;
+  measuredGiB: number;
+  estimatedGiB?: number;
+  errorPct?: number;
+  naiveGiB?: number;
+  naiveErrorPct?: number;
+}
+
+/** The naive rule per GPU: 16 B/param for full; weights only otherwise (÷ GPUs only when ZeRO-3 shards them). */
+export function naiveBytes(m: ModelSpec, s: TrainingSettings): number {
+  const n = parameterCount(m);
+  const shard = s.zeroStage === 3 ? s.gpusPerNode * s.nodes : 1;
+  if (s.method === "full") return (16 * n) / shard;
+  if (s.method === "qlora") {
+    const lin = linearWeightParams(m);
+    return ((lin * QUANT_BITS[s.quant ?? "nf4"]) / 8 + (n - lin) * 2) / shard;
+  }
+  return (2 * n) / shard;
+}
+
+/** What the source measured: whole-GPU use, or torch's peak allocated (no CUDA context, no allocator cache). */
+function comparable(est: ReturnType<typeof estimateTrainingMemory>, measures: "nvidia" | "active"): number {
+  if (measures === "nvidia") return est.perGpuBytes;
+  const excluded = est.breakdown
+    .filter((i) => i.name === "allocator overhead" || i.name === "CUDA context")
+    .reduce((a, i) => a + i.bytes, 0);
+  return est.perGpuBytes - excluded;
+}
+
+export function evaluate(rows = loadMeasurements()): AccuracyRow[] {
+  return rows.map((row) => {
+    const measuredGiB = (row.measured * UNIT_BYTES[row.unit]) / row.divideBy / GiB;
+    if (!row.argv) return { row, measuredGiB };
+    const req = parseSizeArgs(row.argv);
+    const est = estimateTrainingMemory(req.model, req.training);
+    const estimatedGiB = comparable(est, row.measures) / GiB;
+    const naiveGiB = naiveBytes(req.model, req.training) / GiB;
+    return {
+      row,
+      measuredGiB,
+      estimatedGiB,
+      errorPct: (estimatedGiB / measuredGiB - 1) * 100,
+      naiveGiB,
+      naiveErrorPct: (naiveGiB / measuredGiB - 1) * 100,
+    };
+  });
+}
+
+export interface Summary {
+  group: string;
+  n: number;
+  medianAbsErrorPct: number;
+  worstAbsErrorPct: number;
+  naiveMedianAbsErrorPct: number;
+  naiveWorstAbsErrorPct: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
+export function summarise(results: AccuracyRow[], scoredOnly = true): Summary[] {
+  const use = results.filter((r) => r.errorPct !== undefined && (!scoredOnly || r.row.scored));
+  const groups = new Map<string, AccuracyRow[]>([["all", use]]);
+  for (const r of use) groups.set(r.row.method, [...(groups.get(r.row.method) ?? []), r]);
+  return [...groups.entries()].map(([group, rs]) => {
+    const e = rs.map((r) => Math.abs(r.errorPct ?? 0));
+    const ne = rs.map((r) => Math.abs(r.naiveErrorPct ?? 0));
+    return {
+      group,
+      n: rs.length,
+      medianAbsErrorPct: median(e),
+      worstAbsErrorPct: Math.max(...e),
+      naiveMedianAbsErrorPct: median(ne),
+      naiveWorstAbsErrorPct: Math.max(...ne),
+    };
+  });
+}
+
+function pct(x: number | undefined): string {
+  return x === undefined ? "—" : `${x >= 0 ? "+" : ""}${x.toFixed(1)}%`;
+}
+
+function printTable(results: AccuracyRow[]): void {
+  const head = [
+    "method",
+    "model",
+    "seq",
+    "settings",
+    "measured",
+    "meas GiB/GPU",
+    "est GiB",
+    "err",
+    "naive GiB",
+    "naive err",
+    "scored",
+    "source",
+    "interpretation",
+  ];
+  console.log(head.join(" | "));
+  for (const r of results) {
+    const settings = (r.row.argv ?? [])
+      .slice(2)
+      .filter((a, i, all) => a !== "--seq-len" && all[i - 1] !== "--seq-len")
+      .join(" ");
+    console.log(
+      [
+        r.row.method,
+        r.row.model,
+        r.row.seqLen,
+        settings || "(not estimated)",
+        `${r.row.measured} ${r.row.unit}${r.row.divideBy > 1 ? ` total ÷${r.row.divideBy}` : ""}${r.row.measures === "active" ? " (active)" : ""}`,
+        r.measuredGiB.toFixed(2),
+        r.estimatedGiB?.toFixed(2) ?? "—",
+        pct(r.errorPct),
+        r.naiveGiB?.toFixed(2) ?? "—",
+        pct(r.naiveErrorPct),
+        r.row.scored ? "yes" : "no",
+        r.row.source,
+        r.row.interpretation,
+      ].join(" | "),
+    );
+  }
+}
+
+function printSummary(title: string, s: Summary[]): void {
+  console.log(`\n${title}`);
+  console.log("group | n | median |err| | worst |err| | naive median | naive worst");
+  for (const g of s)
+    console.log(
+      `${g.group} | ${g.n} | ${g.medianAbsErrorPct.toFixed(1)}% | ${g.worstAbsErrorPct.toFixed(1)}% | ${g.naiveMedianAbsErrorPct.toFixed(1)}% | ${g.naiveWorstAbsErrorPct.toFixed(1)}%`,
+    );
+}
+
+if (require.main === module) {
+  const results = evaluate();
+  const scored = summarise(results, true);
+  const everything = summarise(results, false);
+  if (process.argv.includes("--json")) {
+    console.log(
+      JSON.stringify({ rows: results, summaryScored: scored, summaryAllEstimated: everything }, null, 2),
+    );
+  } else {
+    printTable(results);
+    printSummary(
+      "Scored rows (conditions the estimator expresses; targets: median ≤ 10%, worst ≤ 25%)",
+      scored,
+    );
+    printSummary("All estimated rows (incl. not-scored ones, for transparency)", everything);
+  }
+}

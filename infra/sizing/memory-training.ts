@@ -1,0 +1,276 @@
+// GPU memory per GPU for fine-tuning: model states (ZeRO paper / DeepSpeed memory.rst), activations
+// (Korthikanti et al., SwiGLU variant), logits and loss buffers, framework overhead. Pure functions.
+import { embeddingParams, headDim, layerParams, parameterCount, type ModelSpec } from "../catalog";
+import { ALLOCATOR_OVERHEAD_FACTOR, CUDA_CONTEXT_BYTES, LOGITS_BYTES_PER_ELEMENT } from "./calibration";
+import { loraParameterCount, resolveLoraTargets } from "./lora";
+import type { MemoryEstimate, MemoryItem, Precision, Quant, TrainingSettings } from "./settings";
+import { fmtGiB, fmtParams, GiB } from "./units";
+
+/** Bits per quantised weight, quantisation constants included.
+ *  NF4: 4 bits + fp32 absmax per 64-weight block = 4.5; double quantisation stores the absmax in 8 bits
+ *  with an fp32 constant per 256 blocks: 4 + 8/64 + 32/(64·256) ≈ 4.127 (saves ~0.37 bit, finetune-memory.md §3).
+ *  int4 (GPTQ/AWQ, group 128): 4 + (fp16 scale + 4-bit zero)/128 ≈ 4.156. int8: 8 (+ negligible row scales). */
+export const QUANT_BITS: Record<Quant, number> = {
+  nf4: 4 + 32 / 64,
+  "nf4-double": 4 + 8 / 64 + 32 / (64 * 256),
+  int4: 4 + 20 / 128,
+  int8: 8,
+};
+
+/** Bytes of the working (compute) copy of a weight. */
+export function weightBytes(p: Precision): number {
+  return p === "fp32" ? 4 : 2;
+}
+
+const isMixed = (p: Precision): boolean => p.endsWith("-mixed");
+/** fp32 state for mixed precision and fp32; the 16-bit type itself for *-true (finetune-memory.md §1.5). */
+const stateBytes = (p: Precision): number => (p.endsWith("-true") ? 2 : 4);
+
+/** Optimizer state bytes per trainable parameter: AdamW 2 states, SGD momentum 1 state, 8-bit AdamW 2 B
+ *  (HF model_memory_anatomy, finetune-memory.md §1.1). */
+export function optimizerBytesPerParam(s: Pick<TrainingSettings, "optimizer" | "precision">): number {
+  if (s.optimizer === "adamw-8bit") return 2;
+  if (s.optimizer === "sgd") return stateBytes(s.precision);
+  return 2 * stateBytes(s.precision);
+}
+
+/** Weight-matrix parameters of the transformer blocks (what QLoRA quantises). */
+export function linearWeightParams(m: ModelSpec): number {
+  const d = headDim(m);
+  const q = m.numAttentionHeads * d;
+  const kv = m.numKeyValueHeads * d;
+  const attn = 2 * m.hiddenSize * q + 2 * m.hiddenSize * kv;
+  const mlp = (m.numExperts ?? 1) * 3 * m.hiddenSize * (m.expertIntermediateSize ?? m.intermediateSize);
+  return m.numLayers * (attn + mlp);
+}
+
+export interface TrainableParams {
+  /** Base-model weights made trainable (full, freeze, trainable embeddings). */
+  dense: number;
+  /** LoRA adapter parameters. */
+  adapter: number;
+}
+
+/** Which parameters train, by method. */
+export function trainableParams(m: ModelSpec, s: TrainingSettings): TrainableParams {
+  const emb = s.trainableEmbeddings ? embeddingParams(m) : 0;
+  switch (s.method) {
+    case "full":
+      return { dense: parameterCount(m), adapter: 0 };
+    case "freeze":
+      return { dense: Math.min(s.freezeTrainableLayers, m.numLayers) * layerParams(m) + emb, adapter: 0 };
+    case "lora":
+    case "qlora":
+      return { dense: emb, adapter: loraParameterCount(m, s.loraRank, s.loraTargets) };
+  }
+}
+
+/** Activation bytes of one transformer layer without recomputation, 16-bit (Korthikanti et al. 2022,
+ *  finetune-memory.md §2): norms 4sbh + attention 6sbh + 4sb·kv_dim (GQA-aware Q/K/V, output) + SwiGLU MLP
+ *  3sbh + 8sb·I (per token, experts-per-token times for MoE); without flash attention + 5·a·s²·b. */
+export function layerActivationBytes(m: ModelSpec, seqLen: number, batch: number, flash: boolean): number {
+  const sb = seqLen * batch;
+  const kvDim = m.numKeyValueHeads * headDim(m);
+  const ff = (m.expertIntermediateSize ?? m.intermediateSize) * (m.numExpertsPerToken ?? 1);
+  const linearPart = sb * (13 * m.hiddenSize + 4 * kvDim + 8 * ff);
+  const scores = flash ? 0 : 5 * m.numAttentionHeads * seqLen * seqLen * batch;
+  return linearPart + scores;
+}
+
+/** Layers whose activations autograd keeps: for freeze (no trainable embeddings) only the trainable tail. */
+function layersWithActivations(m: ModelSpec, s: TrainingSettings): number {
+  if (s.method === "freeze" && !s.trainableEmbeddings) return Math.min(s.freezeTrainableLayers, m.numLayers);
+  return m.numLayers;
+}
+
+/** Estimated peak GPU memory per GPU for a fine-tuning run, with a breakdown that sums to the total. */
+export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): MemoryEstimate {
+  validateTraining(m, s);
+  const n = s.gpusPerNode * s.nodes;
+  const assumptions: string[] = [];
+  const total = parameterCount(m);
+  const train = trainableParams(m, s);
+  const trainable = train.dense + train.adapter;
+  const z = s.zeroStage;
+  const offloadOpt = s.offload && z >= 1;
+  if (s.offload && z === 0) assumptions.push("--offload ignored: CPU offload needs ZeRO stage ≥ 1");
+  const shard = (stageNeeded: number): number => (z >= stageNeeded ? n : 1);
+
+  // ---- weights: 16-bit (or fp32) working copy; QLoRA quantises the blocks' weight matrices ----
+  const w = weightBytes(s.precision);
+  let weightBytesTotal: number;
+  let weightNote: string;
+  if (s.method === "qlora") {
+    const quant = s.quant ?? "nf4";
+    const lin = linearWeightParams(m);
+    weightBytesTotal = (lin * QUANT_BITS[quant]) / 8 + (total - lin) * w;
+    weightNote = `${fmtParams(lin)} block weights at ${QUANT_BITS[quant].toFixed(3)} bit (${quant}) + ${fmtParams(total - lin)} embeddings/norms/biases at ${w} B`;
+  } else {
+    weightBytesTotal = total * w;
+    weightNote = `${w} B × ${fmtParams(total)} params`;
+  }
+  const paramsOffloaded = offloadOpt && z === 3;
+  const weightsGpu = paramsOffloaded ? 0 : weightBytesTotal / shard(3);
+  weightNote += paramsOffloaded ? " — offloaded to CPU (ZeRO-3)" : z === 3 ? ` / ${n} GPUs (ZeRO-3)` : "";
+
+  // ---- trainable states: adapters, master copies, gradients, optimizer states ----
+  const adapterW = isMixed(s.precision) ? 4 : w; // PEFT keeps adapters in fp32 under AMP (autocast_adapter_dtype)
+  const adapterWeights = (train.adapter * adapterW) / shard(3);
+  // Embeddings trained next to LoRA are PEFT modules_to_save: a trainable *copy* in the loaded weight dtype,
+  // with no fp32 master (only LoRA adapters are upcast), so its optimizer states follow that dtype too.
+  const savedModules = s.method === "lora" || s.method === "qlora" ? train.dense : 0;
+  const baseTrainable = train.dense - savedModules;
+  const copies = savedModules * w;
+  const master = isMixed(s.precision) ? (baseTrainable * 4) / shard(1) : 0; // fp32 master of 16-bit weights
+  const gradBytes = train.dense * (s.precision === "fp32" ? 4 : 2) + train.adapter * adapterW;
+  // Optimizer-in-backward frees each gradient right after its update: no full gradient set is held.
+  const gradsHeld = !s.optimizerInBackward;
+  const gradsGpu = !gradsHeld || (offloadOpt && z >= 2) ? 0 : gradBytes / shard(2);
+  const optPer = optimizerBytesPerParam(s);
+  const savedOptPer = optimizerBytesPerParam({
+    optimizer: s.optimizer,
+    precision: w === 4 ? "fp32" : "bf16-true",
+  });
+  const optBytes = (trainable - savedModules) * optPer + savedModules * savedOptPer;
+  const optGpu = offloadOpt || s.pagedOptimizer ? 0 : optBytes / shard(1);
+  const masterGpu = offloadOpt ? 0 : master;
+  // DDP without ZeRO keeps a flat gradient bucket copy (PyTorch default gradient_as_bucket_view=False).
+  const ddpBuckets = z === 0 && n > 1 && gradsHeld ? gradBytes : 0;
+  // ZeRO-3 gathers the largest layer's 16-bit params and grads: 4 × largest_layer_params (DeepSpeed memory.rst).
+  const largest = Math.max(m.vocabSize * m.hiddenSize, m.hiddenSize * m.intermediateSize);
+  const zero3Gather = z === 3 ? 4 * largest : 0;
+  // Optimizer step: fp32 gradients for the update (DeepSpeed memory.rst: "grads converted to fp32 before the
+  // update") / foreach temporaries in torch AdamW: one state-typed copy of the (sharded) trainable params.
+  const stepBuffer = offloadOpt || !gradsHeld ? 0 : (trainable * stateBytes(s.precision)) / shard(1);
+  // QLoRA dequantises a weight to 16 bit per matmul (forward and backward): ~2 × the largest block matrix.
+  const dequant = s.method === "qlora" ? 2 * 2 * m.hiddenSize * m.intermediateSize : 0;
+
+  // ---- activations and logits (per GPU: each data-parallel rank holds its own micro-batch) ----
+  const sbh = s.seqLen * s.microBatchSize * m.hiddenSize;
+  const actLayers = layersWithActivations(m, s);
+  const oneLayer = layerActivationBytes(m, s.seqLen, s.microBatchSize, s.flashAttention);
+  const checkpointed = s.activationOffload ? 0 : actLayers * 2 * sbh; // offloaded inputs live in CPU RAM
+  const activations = s.gradientCheckpointing ? checkpointed + oneLayer : actLayers * oneLayer;
+  // Chunked loss keeps the 16-bit logits (2 B) and one of 8 fp32 chunks of the rest at a time.
+  const logitBytes = s.chunkedLoss ? 2 + (LOGITS_BYTES_PER_ELEMENT - 2) / 8 : LOGITS_BYTES_PER_ELEMENT;
+  const logits = s.seqLen * s.microBatchSize * m.vocabSize * logitBytes;
+
+  const copiesGpu = copies / shard(3);
+  const states =
+    weightsGpu + copiesGpu + adapterWeights + masterGpu + gradsGpu + optGpu + ddpBuckets + zero3Gather;
+  const backwardPeak = states + dequant + activations + logits;
+  const stepPeak = states + stepBuffer;
+  const stepIsPeak = stepPeak > backwardPeak;
+
+  const gpus = (stage: number): string => (z >= stage && n > 1 ? ` / ${n} GPUs (ZeRO-${z})` : "");
+  const items: MemoryItem[] = [
+    { name: "weights", bytes: weightsGpu, note: weightNote },
+    {
+      name: "trainable adapters",
+      bytes: adapterWeights,
+      note: `LoRA r=${s.loraRank} on ${resolveLoraTargets(s.loraTargets).join(",")}: ${fmtParams(train.adapter)} params × ${adapterW} B${gpus(3)}`,
+    },
+    {
+      name: "modules_to_save copies",
+      bytes: copiesGpu,
+      note: `trainable copy of embedding/output head: ${fmtParams(savedModules)} × ${w} B${gpus(3)}`,
+    },
+    {
+      name: "master weights",
+      bytes: masterGpu,
+      note: isMixed(s.precision)
+        ? `fp32 copy of ${fmtParams(baseTrainable)} trainable base weights${offloadOpt ? " — offloaded to CPU" : gpus(1)}`
+        : "none (no mixed precision)",
+    },
+    {
+      name: "gradients",
+      bytes: gradsGpu,
+      note: `${fmtParams(trainable)} trainable params${offloadOpt && z >= 2 ? " — offloaded to CPU" : gpus(2)}`,
+    },
+    {
+      name: "optimizer states",
+      bytes: optGpu,
+      note: `${s.optimizer} ${optPer} B × ${fmtParams(trainable - savedModules)} trainable${savedModules ? ` + ${savedOptPer} B × ${fmtParams(savedModules)} saved modules` : ""}${offloadOpt ? " — offloaded to CPU" : s.pagedOptimizer ? " — paged to unified memory, not counted" : gpus(1)}`,
+    },
+  ];
+  if (ddpBuckets)
+    items.push({ name: "DDP gradient buckets", bytes: ddpBuckets, note: "flat copy of gradients" });
+  if (zero3Gather)
+    items.push({
+      name: "ZeRO-3 gathered layer",
+      bytes: zero3Gather,
+      note: `4 B × ${fmtParams(largest)} largest layer`,
+    });
+  if (stepIsPeak) {
+    items.push({
+      name: "optimizer step buffer",
+      bytes: stepBuffer,
+      note: `${stateBytes(s.precision)} B × trainable shard; the step is the peak phase (activations freed), backward phase would need ${fmtGiB(backwardPeak)}`,
+    });
+  } else {
+    if (dequant)
+      items.push({
+        name: "dequantisation buffers",
+        bytes: dequant,
+        note: "2 × largest block matrix in 16 bit",
+      });
+    items.push({
+      name: "activations",
+      bytes: activations,
+      note: s.gradientCheckpointing
+        ? `checkpointing: ${s.activationOffload ? "inputs offloaded to CPU" : `${actLayers} layer inputs × 2·s·b·h`} + one layer recomputed (${fmtGiB(oneLayer)})`
+        : `${actLayers} layers × ${fmtGiB(oneLayer)}${s.flashAttention ? "" : " incl. s² attention scores"}`,
+    });
+    items.push({
+      name: "logits and loss",
+      bytes: logits,
+      note: `${logitBytes} B × seq ${s.seqLen} × batch ${s.microBatchSize} × vocab ${m.vocabSize}`,
+    });
+  }
+  const live = items.reduce((a, it) => a + it.bytes, 0);
+  items.push({
+    name: "allocator overhead",
+    bytes: live * (ALLOCATOR_OVERHEAD_FACTOR - 1),
+    note: `${Math.round((ALLOCATOR_OVERHEAD_FACTOR - 1) * 100)} % of live tensors (fragmentation, workspaces, buckets)`,
+  });
+  items.push({
+    name: "CUDA context",
+    bytes: CUDA_CONTEXT_BYTES,
+    note: "context and kernels (HF anatomy: 1343 MB)",
+  });
+
+  assumptions.push(
+    `${n} GPU(s) (${s.nodes} node(s) × ${s.gpusPerNode}), ZeRO stage ${z}${s.offload ? " with CPU offload" : ""}`,
+    `${s.precision}; gradient checkpointing ${s.gradientCheckpointing ? "on" : "off"}; flash attention ${s.flashAttention ? "on" : "off"}`,
+  );
+  assumptions.push(
+    gradsHeld
+      ? "gradients are held through the forward pass (gradient accumulation > 1 or not set-to-none)"
+      : "optimizer step fused into backward: gradients freed as they are applied",
+  );
+  if (m.numExperts)
+    assumptions.push(
+      `MoE: all ${m.numExperts} experts resident; activations for ${m.numExpertsPerToken} per token`,
+    );
+  const perGpuBytes = items.reduce((a, it) => a + it.bytes, 0);
+  return {
+    perGpuBytes,
+    perGpuGiB: perGpuBytes / GiB,
+    breakdown: items.filter((i) => i.bytes > 0),
+    assumptions,
+  };
+}
+
+function validateTraining(m: ModelSpec, s: TrainingSettings): void {
+  const positive: [string, number][] = [
+    ["seqLen", s.seqLen],
+    ["microBatchSize", s.microBatchSize],
+    ["gpusPerNode", s.gpusPerNode],
+    ["nodes", s.nodes],
+  ];
+  for (const [k, v] of positive)
+    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`${k}: expected a positive integer, got ${v}`);
+  if ((s.method === "lora" || s.method === "qlora") && (!Number.isInteger(s.loraRank) || s.loraRank <= 0))
+    throw new RangeError(`loraRank: expected a positive integer, got ${s.loraRank}`);
+  if (m.numLayers <= 0) throw new RangeError(`${m.id}: numLayers must be positive`);
+}

@@ -1,0 +1,116 @@
+// Training and inference settings, their defaults, and the memory-estimate result shape.
+
+export type FineTuneMethod = "full" | "freeze" | "lora" | "qlora";
+/** `*-mixed`: 16-bit compute, fp32 master weights and optimizer states; `*-true`: everything in that type. */
+export type Precision = "bf16-mixed" | "fp16-mixed" | "bf16-true" | "fp16-true" | "fp32";
+/** Base-weight quantisation for QLoRA: bitsandbytes NF4 (± double quantisation), LLM.int8, GPTQ/AWQ int4. */
+export type Quant = "nf4" | "nf4-double" | "int8" | "int4";
+export type Optimizer = "adamw" | "adamw-8bit" | "sgd";
+export type LoraModule = "q" | "k" | "v" | "o" | "gate" | "up" | "down";
+export type LoraTargets = "all-linear" | "attention" | LoraModule[];
+
+export interface TrainingSettings {
+  method: FineTuneMethod;
+  /** Default bf16-mixed (HF Trainer `bf16: true`, LLaMA-Factory / ms-swift / Qwen scripts). */
+  precision: Precision;
+  /** QLoRA base-weight format; default nf4 for method qlora, ignored otherwise. */
+  quant?: Quant;
+  /** Default adamw. */
+  optimizer: Optimizer;
+  /** Tokens per sample (padded or packed length). */
+  seqLen: number;
+  /** Samples per GPU per forward pass; default 1. */
+  microBatchSize: number;
+  /** Default true (Qwen scripts, ms-swift, torchtune, axolotl all default it on; finetune-memory.md §2). */
+  gradientCheckpointing: boolean;
+  /** Default true (FlashAttention/SDPA: no s² attention-score activations). */
+  flashAttention: boolean;
+  /** LoRA rank r; default 8 (LLaMA-Factory, ms-swift defaults; finetune-memory.md §4.1, §5.4). */
+  loraRank: number;
+  /** Default all-linear (q,k,v,o,gate,up,down). */
+  loraTargets: LoraTargets;
+  /** Default 1. */
+  gpusPerNode: number;
+  /** Default 1. */
+  nodes: number;
+  /** DeepSpeed ZeRO stage; default 0 (plain data parallel / single GPU). */
+  zeroStage: 0 | 1 | 2 | 3;
+  /** CPU offload: stage 1/2 offload optimizer states (and gradients); stage 3 also parameters. Default false. */
+  offload: boolean;
+  /** Method freeze: how many last layers are trainable; default 2 (LLaMA-Factory freeze_trainable_layers). */
+  freezeTrainableLayers: number;
+  /** Embedding and output head fully trainable (Qwen "LoRA (emb)", PEFT modules_to_save); default false. */
+  trainableEmbeddings: boolean;
+  /** Fuse the optimizer step into backward (torchtune optimizer_in_bwd): no full set of gradients is held.
+   *  Default false. */
+  optimizerInBackward: boolean;
+  /** Paged optimizer (bitsandbytes Paged*): states live in CUDA unified memory that the driver evicts to the
+   *  host, so they are not counted in the GPU peak. Default false. */
+  pagedOptimizer: boolean;
+  /** Chunked cross-entropy (torchtune CEWithChunkedOutputLoss, 8 chunks): only one fp32 chunk of logits at a
+   *  time. Default false. */
+  chunkedLoss: boolean;
+  /** Offload checkpointed activations to CPU (torchtune enable_activation_offloading). Default false. */
+  activationOffload: boolean;
+}
+
+/** Defaults that match what the common frameworks do; see each field's comment. */
+export function defaultTrainingSettings(
+  method: FineTuneMethod,
+  overrides: Partial<TrainingSettings> = {},
+): TrainingSettings {
+  return {
+    method,
+    precision: "bf16-mixed",
+    quant: method === "qlora" ? "nf4" : undefined,
+    optimizer: "adamw",
+    seqLen: 2048,
+    microBatchSize: 1,
+    gradientCheckpointing: true,
+    flashAttention: true,
+    loraRank: 8,
+    loraTargets: "all-linear",
+    gpusPerNode: 1,
+    nodes: 1,
+    zeroStage: 0,
+    offload: false,
+    freezeTrainableLayers: 2,
+    trainableEmbeddings: false,
+    optimizerInBackward: false,
+    pagedOptimizer: false,
+    chunkedLoss: false,
+    activationOffload: false,
+    ...overrides,
+  };
+}
+
+export interface InferenceSettings {
+  /** Serving weight format: bf16/fp16, int8 (GPTQ-Int8 / LLM.int8), int4 (GPTQ-Int4 / AWQ). */
+  precision: "bf16" | "fp16" | "int8" | "int4";
+  /** Tokens per sequence held in the KV cache (prompt + generated). */
+  contextLength: number;
+  /** Sequences served at once (each holds a full-context KV cache). */
+  concurrency: number;
+  /** GPUs the model is split over (tensor parallel); default 1. */
+  gpus: number;
+  /** Default bf16. */
+  kvCachePrecision?: "bf16" | "int8";
+}
+
+/** One line of a memory breakdown. */
+export interface MemoryItem {
+  name: string;
+  bytes: number;
+  /** How the figure was derived, e.g. "AdamW fp32 m+v, 8 B × 40.0M trainable / 1 GPU". */
+  note: string;
+}
+
+export interface MemoryEstimate {
+  /** Estimated peak per GPU, bytes (= sum of breakdown). */
+  perGpuBytes: number;
+  /** perGpuBytes in GiB (2^30 bytes). */
+  perGpuGiB: number;
+  breakdown: MemoryItem[];
+  /** Conditions and choices the estimate rests on, in words. */
+  assumptions: string[];
+}
