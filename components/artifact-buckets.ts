@@ -1,0 +1,174 @@
+/**
+ * OSS buckets for datasets, checkpoints and models, secure by default (private ACL, public access
+ * blocked, server-side encryption, versioning, lifecycle rules), and the RAM role the PAI jobs
+ * assume, whose policy names these buckets and nothing else.
+ */
+import * as alicloud from "@pulumi/alicloud";
+import * as pulumi from "@pulumi/pulumi";
+
+export type BucketPurpose = "datasets" | "checkpoints" | "models";
+
+export interface ArtifactBucketsArgs {
+  /** Bucket names, one per purpose. OSS names are global. Required. */
+  bucketNames: Record<BucketPurpose, string>;
+  /** "AES256" (OSS-managed keys) or "KMS". Default: "AES256". */
+  encryption?: "AES256" | "KMS";
+  /** KMS key for "KMS" encryption. Default: the OSS default KMS key. */
+  kmsKeyId?: pulumi.Input<string>;
+  /** Days after which checkpoints expire. Default: 30. */
+  checkpointRetentionDays?: number;
+  /** Days a non-current object version is kept. Default: 90. */
+  noncurrentVersionRetentionDays?: number;
+  /** Let `pulumi destroy` delete non-empty buckets. Default: false. */
+  forceDestroy?: boolean;
+  /** Name of the RAM role the jobs assume. Required (RAM role names are per account: 1-64 characters). */
+  roleName: pulumi.Input<string>;
+  /** Tags on every bucket. Default: none. */
+  tags?: Record<string, string>;
+}
+
+/** Who may assume the job role: the PAI service (DLC jobs and EAS services run as it). */
+export const JOB_ROLE_TRUSTED_SERVICES = ["pai.aliyuncs.com"];
+
+/**
+ * The role's permissions, least privilege per purpose: datasets are read, checkpoints are read,
+ * written and rotated, models are read and written but never deleted (a trained model is only
+ * removed by a person, on purpose).
+ */
+export function jobRolePolicyDocument(names: Record<BucketPurpose, string>): string {
+  const arns = (bucket: string) => [`acs:oss:*:*:${bucket}`, `acs:oss:*:*:${bucket}/*`];
+  const statement = (actions: string[], bucket: string) => ({
+    Effect: "Allow",
+    Action: actions,
+    Resource: arns(bucket),
+  });
+  const read = ["oss:GetObject", "oss:ListObjects", "oss:GetBucketInfo", "oss:GetObjectMeta"];
+  const write = [
+    "oss:PutObject",
+    "oss:AbortMultipartUpload",
+    "oss:ListParts",
+    "oss:InitiateMultipartUpload",
+    "oss:UploadPart",
+    "oss:CompleteMultipartUpload",
+  ];
+  return JSON.stringify({
+    Version: "1",
+    Statement: [
+      statement(read, names.datasets),
+      statement([...read, ...write, "oss:DeleteObject"], names.checkpoints),
+      statement([...read, ...write], names.models),
+    ],
+  });
+}
+
+export class ArtifactBuckets extends pulumi.ComponentResource {
+  readonly bucketNames: Record<BucketPurpose, pulumi.Output<string>>;
+  /** Intranet endpoints, for OSS URIs that jobs mount without public traffic. */
+  readonly intranetEndpoints: Record<BucketPurpose, pulumi.Output<string>>;
+  readonly roleArn: pulumi.Output<string>;
+  readonly roleName: pulumi.Output<string>;
+
+  constructor(name: string, args: ArtifactBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pai-finetune:platform:ArtifactBuckets", name, {}, opts);
+    const encryption = args.encryption ?? "AES256";
+    const noncurrentDays = args.noncurrentVersionRetentionDays ?? 90;
+    const checkpointDays = args.checkpointRetentionDays ?? 30;
+
+    const purposes: BucketPurpose[] = ["datasets", "checkpoints", "models"];
+    const buckets = {} as Record<BucketPurpose, alicloud.oss.Bucket>;
+    for (const purpose of purposes) {
+      const lifecycleRules: alicloud.types.input.oss.BucketLifecycleRule[] = [
+        {
+          id: "expire-noncurrent-versions",
+          enabled: true,
+          prefix: "",
+          noncurrentVersionExpirations: [{ days: noncurrentDays }],
+          abortMultipartUploads: [{ days: 7 }],
+        },
+      ];
+      if (purpose === "checkpoints") {
+        lifecycleRules.push({
+          id: "expire-old-checkpoints",
+          enabled: true,
+          prefix: "",
+          expirations: [{ days: checkpointDays }],
+        });
+      }
+      const bucket = new alicloud.oss.Bucket(
+        `${name}-${purpose}`,
+        {
+          bucket: args.bucketNames[purpose],
+          serverSideEncryptionRule: {
+            sseAlgorithm: encryption,
+            ...(encryption === "KMS" && args.kmsKeyId !== undefined ? { kmsMasterKeyId: args.kmsKeyId } : {}),
+          },
+          versioning: { status: "Enabled" },
+          lifecycleRules,
+          forceDestroy: args.forceDestroy ?? false,
+          tags: { purpose, "managed-by": "pai-finetune", ...args.tags },
+        },
+        // Models and datasets outlive a mistaken `pulumi destroy` unless forceDestroy is set on purpose.
+        { parent: this, protect: purpose !== "checkpoints" && !(args.forceDestroy ?? false) },
+      );
+      new alicloud.oss.BucketAcl(
+        `${name}-${purpose}-acl`,
+        { bucket: bucket.bucket, acl: "private" },
+        { parent: bucket },
+      );
+      new alicloud.oss.BucketPublicAccessBlock(
+        `${name}-${purpose}-block-public`,
+        { bucket: bucket.bucket, blockPublicAccess: true },
+        { parent: bucket },
+      );
+      buckets[purpose] = bucket;
+    }
+
+    const role = new alicloud.ram.Role(
+      `${name}-job-role`,
+      {
+        roleName: args.roleName,
+        description:
+          "Assumed by PAI-DLC jobs and PAI-EAS services of pai-finetune; reaches only this stack's buckets.",
+        assumeRolePolicyDocument: JSON.stringify({
+          Version: "1",
+          Statement: [
+            { Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: JOB_ROLE_TRUSTED_SERVICES } },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    const policy = new alicloud.ram.Policy(
+      `${name}-job-policy`,
+      {
+        policyName: pulumi.interpolate`${args.roleName}-oss`,
+        description: "Read datasets, read/write/rotate checkpoints, read/write (never delete) models.",
+        policyDocument: pulumi
+          .all(purposes.map((p) => buckets[p].bucket))
+          .apply(([datasets, checkpoints, models]) =>
+            jobRolePolicyDocument({ datasets: datasets!, checkpoints: checkpoints!, models: models! }),
+          ),
+      },
+      { parent: this },
+    );
+    new alicloud.ram.RolePolicyAttachment(
+      `${name}-job-policy-attachment`,
+      { roleName: role.roleName, policyName: policy.policyName, policyType: "Custom" },
+      { parent: this },
+    );
+
+    this.bucketNames = {
+      datasets: buckets.datasets.bucket,
+      checkpoints: buckets.checkpoints.bucket,
+      models: buckets.models.bucket,
+    };
+    this.intranetEndpoints = {
+      datasets: buckets.datasets.intranetEndpoint,
+      checkpoints: buckets.checkpoints.intranetEndpoint,
+      models: buckets.models.intranetEndpoint,
+    };
+    this.roleArn = role.arn;
+    this.roleName = role.roleName;
+    this.registerOutputs({ bucketNames: this.bucketNames, roleArn: this.roleArn });
+  }
+}

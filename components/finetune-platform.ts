@@ -1,0 +1,136 @@
+/**
+ * Wires the whole platform of one environment from a StackSpec: workspace, buckets and job role,
+ * the Lingjun quota, every fine-tune job and every inference service.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { StackSpec } from "../infra/spec/types";
+import { ArtifactBuckets } from "./artifact-buckets";
+import { FineTuneJob } from "./finetune-job";
+import { GpuQuota } from "./gpu-quota";
+import { InferenceService } from "./inference-service";
+import { Workspace } from "./workspace";
+
+export interface FineTunePlatformArgs {
+  /** The validated stack (from `stackSpecFromRuntime` / `stackSpecFromFile`). Required. */
+  spec: StackSpec;
+}
+
+export interface JobOutputs {
+  jobId: pulumi.Output<string>;
+  status: pulumi.Output<string>;
+  outputUri: pulumi.Output<string>;
+}
+
+export class FineTunePlatform extends pulumi.ComponentResource {
+  readonly workspaceId: pulumi.Output<string>;
+  readonly bucketNames: ArtifactBuckets["bucketNames"];
+  readonly jobRoleArn: pulumi.Output<string>;
+  readonly quotaId?: pulumi.Output<string>;
+  readonly jobs: Record<string, JobOutputs>;
+  readonly services: Record<
+    string,
+    { serviceName: pulumi.Output<string>; status: pulumi.Output<string>; modelUri: pulumi.Output<string> }
+  >;
+
+  constructor(name: string, args: FineTunePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pai-finetune:platform:FineTunePlatform", name, {}, opts);
+    const { spec } = args;
+    const parent = { parent: this };
+
+    const workspace = new Workspace(
+      `${name}-workspace`,
+      {
+        workspaceName: spec.workspace.name,
+        displayName: spec.workspace.displayName,
+        description: spec.workspace.description,
+        envTypes: spec.workspace.envTypes,
+        ...(spec.workspace.resourceGroupId ? { resourceGroupId: spec.workspace.resourceGroupId } : {}),
+      },
+      parent,
+    );
+
+    const storage = new ArtifactBuckets(
+      `${name}-artifacts`,
+      {
+        bucketNames: spec.buckets,
+        encryption: spec.storage.encryption,
+        ...(spec.storage.kmsKeyId !== undefined ? { kmsKeyId: spec.storage.kmsKeyId } : {}),
+        checkpointRetentionDays: spec.storage.checkpointRetentionDays,
+        noncurrentVersionRetentionDays: spec.storage.noncurrentVersionRetentionDays,
+        forceDestroy: spec.storage.forceDestroy,
+        roleName: `pai-finetune-${spec.storage.bucketPrefix}`.slice(0, 64),
+        tags: { environment: spec.environment },
+      },
+      parent,
+    );
+
+    let quota: GpuQuota | undefined;
+    if (spec.quota) {
+      quota = new GpuQuota(
+        `${name}-quota`,
+        {
+          region: spec.region,
+          quotaName: spec.quota.name,
+          nodeSpec: spec.quota.nodeSpec.id,
+          nodeCount: spec.quota.nodes,
+          gpusPerNode: spec.quota.nodeSpec.gpuCount,
+          ...(spec.quota.resourceGroupIds.length > 0
+            ? { resourceGroupIds: spec.quota.resourceGroupIds }
+            : {}),
+          ...(spec.quota.parentQuotaId !== undefined ? { parentQuotaId: spec.quota.parentQuotaId } : {}),
+          queueStrategy: spec.quota.queueStrategy,
+          labels: { environment: spec.environment, "managed-by": "pai-finetune" },
+        },
+        parent,
+      );
+    }
+
+    this.jobs = {};
+    for (const job of spec.jobs) {
+      const j = new FineTuneJob(
+        `${name}-job-${job.name}`,
+        {
+          job,
+          region: spec.region,
+          workspaceId: workspace.workspaceId,
+          buckets: storage.bucketNames,
+          ossEndpoint: storage.intranetEndpoints.models,
+          ...(job.placement.kind === "quota" && quota ? { quotaId: quota.quotaId } : {}),
+          roleArn: storage.roleArn,
+          displayNamePrefix: spec.stack,
+        },
+        parent,
+      );
+      this.jobs[job.name] = { jobId: j.jobId, status: j.status, outputUri: j.outputUri };
+    }
+
+    this.services = {};
+    for (const svc of spec.services) {
+      const s = new InferenceService(
+        `${name}-svc-${svc.name}`,
+        {
+          service: svc,
+          region: spec.region,
+          workspaceId: workspace.workspaceId,
+          modelsBucket: storage.bucketNames.models,
+          ...(svc.fromJob ? { jobOutputUri: this.jobs[svc.fromJob.name]!.outputUri } : {}),
+        },
+        parent,
+      );
+      this.services[svc.name] = { serviceName: s.serviceName, status: s.status, modelUri: s.modelUri };
+    }
+
+    this.workspaceId = workspace.workspaceId;
+    this.bucketNames = storage.bucketNames;
+    this.jobRoleArn = storage.roleArn;
+    if (quota) this.quotaId = quota.quotaId;
+    this.registerOutputs({
+      workspaceId: this.workspaceId,
+      bucketNames: this.bucketNames,
+      jobRoleArn: this.jobRoleArn,
+      quotaId: this.quotaId,
+      jobs: this.jobs,
+      services: this.services,
+    });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * A PAI-EAS inference service serving a fine-tune job's output (or a pinned model path) with vLLM,
+ * plus its autoscaler when the replica range allows scaling. The service itself is the upstream
+ * `alicloud.pai.Service`; the autoscaler, which the provider does not cover, is a dynamic resource.
+ */
+import * as alicloud from "@pulumi/alicloud";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServiceSpec } from "../infra/spec/types";
+import { MOUNTS } from "../infra/spec/command";
+import { EasAutoscaler } from "./providers/eas-autoscaler";
+
+export interface InferenceServiceArgs {
+  /** The validated, sized service (from `buildStackSpec`). Required. */
+  service: ServiceSpec;
+  /** Region (the EAS cluster id). Required. */
+  region: pulumi.Input<string>;
+  /** Workspace the service belongs to. Required. */
+  workspaceId: pulumi.Input<string>;
+  /** The models bucket that holds the served weights. Required. */
+  modelsBucket: pulumi.Input<string>;
+  /** Output URI of the job it serves, so the service is created after that job. Default: none. */
+  jobOutputUri?: pulumi.Input<string>;
+}
+
+/** The EAS service JSON (pai-openapi.md §2.6): image-based deploy of vLLM with read-only OSS mounts. */
+export function easServiceConfig(
+  s: ServiceSpec,
+  modelsBucket: string,
+  workspaceId: string,
+): Record<string, unknown> {
+  const mount = (path: string, mountPath: string) => ({
+    mount_path: mountPath,
+    oss: { path: `oss://${modelsBucket}/${path}`, readOnly: true },
+  });
+  const storage = s.baseModelPath
+    ? [mount(s.baseModelPath, MOUNTS.servedModel), mount(s.modelPath, MOUNTS.adapter)]
+    : [mount(s.modelPath, MOUNTS.servedModel)];
+  return {
+    metadata: { name: s.name, instance: s.replicas.min, workspace_id: workspaceId },
+    cloud: { computing: { instance_type: s.instance.id } },
+    containers: [{ image: s.image, script: s.command, port: 8000 }],
+    storage,
+  };
+}
+
+export class InferenceService extends pulumi.ComponentResource {
+  readonly serviceName: pulumi.Output<string>;
+  readonly status: pulumi.Output<string>;
+  /** The served model's OSS path. */
+  readonly modelUri: pulumi.Output<string>;
+
+  constructor(name: string, args: InferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pai-finetune:platform:InferenceService", name, {}, opts);
+    const s = args.service;
+    const serviceConfig = pulumi
+      .all([args.modelsBucket, args.workspaceId, args.jobOutputUri ?? ""])
+      .apply(([bucket, workspaceId]) => JSON.stringify(easServiceConfig(s, bucket, workspaceId)));
+    const service = new alicloud.pai.Service(
+      name,
+      {
+        serviceConfig,
+        workspaceId: args.workspaceId,
+        tags: { "managed-by": "pai-finetune", ...(s.fromJob ? { "pai-finetune-job": s.fromJob.name } : {}) },
+      },
+      { parent: this },
+    );
+    if (s.autoscaling) {
+      new EasAutoscaler(
+        `${name}-autoscaler`,
+        {
+          region: args.region,
+          serviceName: service.id,
+          min: s.replicas.min,
+          max: s.replicas.max,
+          strategies: [{ metricName: s.autoscaling.metricName, threshold: s.autoscaling.threshold }],
+          ...(s.autoscaling.scaleUpStabilizationSeconds !== undefined
+            ? { scaleUpStabilizationSeconds: s.autoscaling.scaleUpStabilizationSeconds }
+            : {}),
+          ...(s.autoscaling.scaleDownStabilizationSeconds !== undefined
+            ? { scaleDownStabilizationSeconds: s.autoscaling.scaleDownStabilizationSeconds }
+            : {}),
+        },
+        { parent: this, dependsOn: [service] },
+      );
+    }
+    this.serviceName = service.id;
+    this.status = service.status;
+    this.modelUri = pulumi.interpolate`oss://${args.modelsBucket}/${s.modelPath}`;
+    this.registerOutputs({ serviceName: this.serviceName, status: this.status, modelUri: this.modelUri });
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The stack's configuration as a zod schema: what a team writes in `stacks/Pulumi.<env>.yaml`
+ * under the `pai-finetune:` namespace. Every object is strict (a typo is an error, never silently
+ * ignored) and every field documents its default.
+ *
+ * Cross-field rules that need the catalog (does the base model exist, does the instance have that
+ * many GPUs) live in `validate.ts`; this file only describes shapes and single-field ranges.
+ */
+import { z } from "zod";
+
+/** Fine-tuning methods: all parameters, the last layers only, LoRA adapters, LoRA on a 4-bit base. */
+export const FineTuneMethodSchema = z.enum(["full", "freeze", "lora", "qlora"]);
+
+/** Lower-case DNS-style names: they become parts of Pulumi resource names and PAI display names. */
+const resourceName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/,
+    "3-40 characters: lower-case letters, digits and '-', starting with a letter",
+  );
+
+/** A path inside one of the stack's buckets: no scheme, no leading slash, no '..'. */
+const bucketPath = z
+  .string()
+  .min(1)
+  .regex(
+    /^(?!\/)(?!.*\.\.)[A-Za-z0-9._\-/]+$/,
+    "a path inside the bucket like 'tv-intents/v3/train.jsonl' (no oss://, no leading '/', no '..')",
+  );
+
+const positiveInt = z.number().int().min(1);
+
+/** `pai-finetune:environment` — which environment this stack is; drives defaults and policy caps. */
+export const EnvironmentSchema = z.enum(["dev", "staging", "prod"]);
+
+/** `pai-finetune:workspace` — the PAI workspace everything is created in. */
+export const WorkspaceConfigSchema = z.strictObject({
+  /** Workspace name: 3-23 letters, digits or '_', starting with a letter, unique per region (pai-openapi.md §4). Required. */
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9_]{2,22}$/,
+      "3-23 letters, digits or '_', starting with a letter (PAI workspace name rule)",
+    ),
+  /** Shown in the console. Default: the name. */
+  displayName: z.string().min(1).max(64).optional(),
+  /** Free text, at most 80 characters (pai-openapi.md §4). Default: "pai-finetune <environment>". */
+  description: z.string().max(80).optional(),
+  /** Workspace mode: ["prod"] (basic) or ["dev","prod"] (standard). Default: ["dev","prod"] for dev/staging, ["prod"] for prod. */
+  envTypes: z
+    .array(z.enum(["dev", "prod"]))
+    .min(1)
+    .optional(),
+  /** Alibaba resource group to put the workspace in. Default: the account's default group. */
+  resourceGroupId: z.string().optional(),
+});
+
+/** `pai-finetune:storage` — the OSS buckets for datasets, checkpoints and models. */
+export const StorageConfigSchema = z.strictObject({
+  /**
+   * Prefix of the three bucket names (`<prefix>-datasets`, `<prefix>-checkpoints`, `<prefix>-models`).
+   * OSS names are global: 3-51 characters so the longest name stays within OSS's 63. Required.
+   */
+  bucketPrefix: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9-]{1,49}[a-z0-9]$/,
+      "3-51 lower-case letters, digits or '-', not starting or ending with '-'",
+    ),
+  /** Days after which checkpoints (current versions) expire. Default: 30. */
+  checkpointRetentionDays: positiveInt.max(3650).default(30),
+  /** Days a non-current (overwritten) object version is kept in any bucket. Default: 90. */
+  noncurrentVersionRetentionDays: positiveInt.max(3650).default(90),
+  /** Encryption at rest: "AES256" (OSS-managed keys) or "KMS" (then `kmsKeyId` may pin a key). Default: "AES256". */
+  encryption: z.enum(["AES256", "KMS"]).default("AES256"),
+  /** KMS key id for "KMS" encryption. Default: the OSS default KMS key. */
+  kmsKeyId: z.string().optional(),
+  /** Allow `pulumi destroy` to delete non-empty buckets. Default: false (models and data are never lost by accident). */
+  forceDestroy: z.boolean().default(false),
+});
+
+/** `pai-finetune:quota` — the Lingjun GPU resource quota that quota-backed jobs draw on. */
+export const QuotaConfigSchema = z.strictObject({
+  /** Quota name, 1-63 characters (pai-openapi.md §3.2). Default: "<workspace name>-quota". */
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "1-63 letters, digits, '_' or '-', starting with a letter")
+    .optional(),
+  /** Lingjun node spec from the catalog (an instance with usage "lingjun"), e.g. "ml.gu7xf.8xlarge-gu108". Required. */
+  nodeSpec: z.string().min(1),
+  /** Number of nodes of that spec reserved for the quota. Required; at least 1. */
+  nodes: positiveInt.max(1024),
+  /** Lingjun resource groups a root quota is carved from. Default: none (then `parentQuotaId` is expected). */
+  resourceGroupIds: z.array(z.string().min(1)).default([]),
+  /** Carve this quota out of an existing (e.g. organisation-wide) quota. Default: none (a root quota). */
+  parentQuotaId: z.string().min(1).optional(),
+  /** Scheduling between jobs of the quota. Default: "PaiStrategyIntelligent". */
+  queueStrategy: z
+    .enum(["PaiStrategyIntelligent", "PaiStrategyBalance", "PaiStrategyRoundRobin", "PaiStrategyStrictFIFO"])
+    .default("PaiStrategyIntelligent"),
+});
+
+/** Where a job's training data lives and how big it is (the size drives time and cost). */
+export const DatasetConfigSchema = z.strictObject({
+  /** Path of the training file inside the datasets bucket. Required. */
+  path: bucketPath,
+  /** Record format of the file. Default: "sharegpt" (multi-turn chat, what chat models are tuned on). */
+  format: z.enum(["sharegpt", "alpaca"]).default("sharegpt"),
+  /** Number of training examples. Required: it sizes time and cost, and chat tuning wants at least ~200. */
+  examples: positiveInt,
+  /** Mean tokens per example after the chat template is applied. Required. */
+  avgTokensPerExample: positiveInt,
+});
+
+/** Training hyperparameters; those that do not apply to a method are rejected by `validate.ts`. */
+export const HyperparametersSchema = z.strictObject({
+  /** Passes over the dataset. Default: 3. */
+  epochs: z.number().positive().max(100).default(3),
+  /** Peak learning rate. Default: 1e-5 for full/freeze, 1e-4 for LoRA, 2e-4 for QLoRA. */
+  learningRate: z.number().positive().max(1).optional(),
+  /** Maximum tokens per example (longer ones are truncated). Default: 1024. */
+  seqLen: positiveInt.max(1_048_576).default(1024),
+  /** Examples per GPU per step. Default: 1. */
+  microBatchSize: positiveInt.max(1024).default(1),
+  /** Micro-batches accumulated per optimizer step. Default: 8. */
+  gradientAccumulationSteps: positiveInt.max(4096).default(8),
+  /** LoRA rank r (LoRA/QLoRA only). Default: 8. */
+  loraRank: positiveInt.max(4096).optional(),
+  /** LoRA scaling alpha (LoRA/QLoRA only). Default: 2 × rank. */
+  loraAlpha: z.number().positive().max(100_000).optional(),
+  /** LoRA dropout (LoRA/QLoRA only). Default: 0.05. */
+  loraDropout: z.number().min(0).max(0.9).optional(),
+  /** Linear layers that get adapters: "all-linear", "attention", or a list of q,k,v,o,gate,up,down. Default: "all-linear". */
+  loraTargets: z
+    .union([
+      z.enum(["all-linear", "attention"]),
+      z.array(z.enum(["q", "k", "v", "o", "gate", "up", "down"])).min(1),
+    ])
+    .optional(),
+  /** Number of last layers trained by the "freeze" method. Default: 2 (LLaMA-Factory's default). */
+  freezeTrainableLayers: positiveInt.optional(),
+});
+
+/** Numerics and memory-saving switches; they change GPU memory, so the estimator reads them too. */
+export const TrainingOptionsSchema = z.strictObject({
+  /** Compute precision; "*-mixed" keeps fp32 master weights. Default: "bf16-mixed" ("fp16-mixed" on GPUs without bf16). */
+  precision: z.enum(["bf16-mixed", "fp16-mixed", "bf16-true", "fp16-true", "fp32"]).optional(),
+  /** Base-weight quantisation. Default: "nf4-double" for QLoRA; none otherwise (only QLoRA may set it). */
+  quant: z.enum(["nf4", "nf4-double", "int8", "int4"]).optional(),
+  /** Optimizer. Default: "adamw". */
+  optimizer: z.enum(["adamw", "adamw-8bit", "sgd"]).default("adamw"),
+  /** Recompute activations in the backward pass. Default: true (what Qwen, ms-swift and torchtune recipes do). */
+  gradientCheckpointing: z.boolean().default(true),
+  /** FlashAttention-2 kernels. Default: true. */
+  flashAttention: z.boolean().default(true),
+  /** DeepSpeed ZeRO stage. Default: 3 for full fine-tuning on more than one GPU, 2 for LoRA/QLoRA on more than one GPU, 0 on one GPU. */
+  zeroStage: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  /** Offload optimizer states (and, with ZeRO-3, parameters) to CPU memory. Default: false. */
+  offload: z.boolean().default(false),
+});
+
+/** Where a job runs: a pay-as-you-go instance type, or a share of the stack's Lingjun quota. */
+export const JobResourcesSchema = z.strictObject({
+  /** Run on the stack's Lingjun quota instead of public pay-as-you-go instances. Default: false. */
+  useQuota: z.boolean().default(false),
+  /** Pay-as-you-go instance type (catalog id, usage "dlc"). Default: the cheapest catalog instance that fits (right-sized). */
+  instanceType: z.string().min(1).optional(),
+  /** GPUs used on each node. Default: all GPUs of the instance (quota: as few as fit). */
+  gpusPerNode: positiveInt.max(16).optional(),
+  /** Worker nodes. Default: 1. */
+  nodes: positiveInt.max(512).default(1),
+  /** Fraction of GPU memory kept free when right-sizing and fit-checking. Default: 0.1. */
+  headroom: z.number().min(0).max(0.9).default(0.1),
+});
+
+/** `pai-finetune:jobs[]` — one PAI-DLC fine-tune job. */
+export const JobConfigSchema = z.strictObject({
+  /** Job name, unique in the stack. Required. */
+  name: resourceName,
+  /** "full", "freeze", "lora" or "qlora". Required. */
+  method: FineTuneMethodSchema,
+  /** Base model id from the catalog (e.g. "qwen1.5-7b-chat"). Required. */
+  baseModel: z.string().min(1),
+  /** Where the base weights are, inside the models bucket. Default: "base/<baseModel>/". */
+  baseModelPath: bucketPath.optional(),
+  /** Training data. Required. */
+  dataset: DatasetConfigSchema,
+  /** Hyperparameters. Default: all defaults. */
+  hyperparameters: HyperparametersSchema.prefault({}),
+  /** Precision and memory switches. Default: all defaults. */
+  training: TrainingOptionsSchema.prefault({}),
+  /** Placement. Default: right-sized pay-as-you-go. */
+  resources: JobResourcesSchema.prefault({}),
+  /** Training image. Default: `defaults.trainingImage`. */
+  image: z.string().min(1).optional(),
+  /** Full command override. Default: a LLaMA-Factory command generated from this job's settings. */
+  command: z.string().min(1).max(16_384).optional(),
+  /** What `pulumi up` waits for: "submitted", "running" or "succeeded". Default: "submitted". */
+  waitFor: z.enum(["submitted", "running", "succeeded"]).default("submitted"),
+  /** Hard limit on the job's run time in hours. Default: 72. */
+  maxRunningHours: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(72),
+  /** Scheduling priority on a quota, 1 (lowest) to 9 (pai-openapi.md §1.2). Default: 1. */
+  priority: z.number().int().min(1).max(9).default(1),
+});
+
+/** Autoscaling targets of a service: the metric a replica is held at. */
+export const AutoscalingSchema = z.strictObject({
+  /** Metric: "qps" (per replica), "cpu" (%) or "gpu-util" (%), pai-openapi.md §2.4. Required. */
+  metric: z.enum(["qps", "cpu", "gpu-util"]),
+  /** Target value per replica (QPS, or percent for cpu/gpu-util). Required. */
+  target: z.number().positive(),
+  /** Seconds a scale-up signal must last. Default: 0 (EAS default). */
+  scaleUpStabilizationSeconds: z.number().int().min(0).max(3600).optional(),
+  /** Seconds a scale-down signal must last. Default: 300 (EAS default). */
+  scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).optional(),
+});
+
+/** `pai-finetune:services[]` — one PAI-EAS inference service. */
+export const ServiceConfigSchema = z.strictObject({
+  /** EAS service name: lower-case letters, digits and '_', starting with a letter, at most 32. Required. */
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{2,31}$/, "3-32 lower-case letters, digits or '_', starting with a letter"),
+  /** What it serves: the output of a job of this stack (`fromJob`), or a pinned path in the models bucket (`path`). Required. */
+  model: z.union([
+    z.strictObject({ fromJob: resourceName }),
+    z.strictObject({
+      path: bucketPath,
+      /** Catalog id of the architecture behind the path (for sizing). Required with `path`. */
+      baseModel: z.string().min(1),
+    }),
+  ]),
+  /** EAS instance type (catalog id, usage "eas"). Default: the cheapest that fits the model, context and concurrency. */
+  instanceType: z.string().min(1).optional(),
+  /** Replica range. Default: {min: 1, max: 1}. */
+  replicas: z
+    .strictObject({
+      /** Replicas kept running. Default: 1. */
+      min: z.number().int().min(0).max(1000).default(1),
+      /** Replicas the autoscaler may add up to. Default: equal to min. */
+      max: z.number().int().min(1).max(1000).optional(),
+    })
+    .prefault({}),
+  /** Autoscaling target; required when max > min. */
+  autoscaling: AutoscalingSchema.optional(),
+  /** Serving precision of the weights. Default: "bf16". */
+  precision: z.enum(["bf16", "fp16", "int8", "int4"]).default("bf16"),
+  /** Longest context (prompt + generation) a request may use, in tokens. Default: 4096. */
+  maxContextTokens: positiveInt.max(1_048_576).default(4096),
+  /** Concurrent sequences per replica the KV cache is sized for. Default: 8. */
+  concurrency: positiveInt.max(4096).default(8),
+  /** Serving image. Default: `defaults.servingImage`. */
+  image: z.string().min(1).optional(),
+  /** Expose a public endpoint in addition to the VPC one. Default: false. */
+  publicEndpoint: z.boolean().default(false),
+});
+
+/** `pai-finetune:defaults` — values shared by all jobs and services of the stack. */
+export const DefaultsSchema = z.strictObject({
+  /** Training image (LLaMA-Factory on PyTorch). Required when any job omits `image`. */
+  trainingImage: z.string().min(1).optional(),
+  /** Serving image (vLLM, OpenAI-compatible API). Required when any service omits `image`. */
+  servingImage: z.string().min(1).optional(),
+});
+
+/** `pai-finetune:catalog` — a stack's own additions to the model and instance catalog (validated by the catalog's schemas). */
+export const CatalogExtensionSchema = z.strictObject({
+  /** Extra or overriding base models. Default: none. */
+  models: z.array(z.unknown()).default([]),
+  /** Extra or overriding instance types (e.g. with your negotiated prices). Default: none. */
+  instances: z.array(z.unknown()).default([]),
+});
+
+/**
+ * The whole `pai-finetune:` namespace. The key names below are the YAML keys without the
+ * namespace; `region` comes from `alicloud:region`.
+ */
+export const StackConfigSchema = z.strictObject({
+  /** Alibaba Cloud region, from `alicloud:region`. Required. */
+  region: z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+$/, "an Alibaba Cloud region id such as 'cn-wulanchabu'"),
+  environment: EnvironmentSchema,
+  workspace: WorkspaceConfigSchema,
+  storage: StorageConfigSchema,
+  quota: QuotaConfigSchema.optional(),
+  defaults: DefaultsSchema.prefault({}),
+  jobs: z.array(JobConfigSchema).default([]),
+  services: z.array(ServiceConfigSchema).default([]),
+  catalog: CatalogExtensionSchema.prefault({}),
+});
+
+export type StackConfig = z.infer<typeof StackConfigSchema>;
+export type JobConfig = z.infer<typeof JobConfigSchema>;
+export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
+export type QuotaConfig = z.infer<typeof QuotaConfigSchema>;
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+/** The config keys of the project namespace, in the order a stack file lists them. */
+export const PROJECT_KEYS = Object.keys(StackConfigSchema.shape).filter((k) => k !== "region");

@@ -1,0 +1,40 @@
+/**
+ * The offline plan: validate a stack file, run the real program under the SDK mock runtime, and
+ * report what `pulumi up` would create with each job's and service's GPU fit and cost.
+ */
+import * as path from "node:path";
+import { readStackFile } from "../config/load";
+import { buildStackSpec } from "../spec/build";
+import { runProgram } from "../program";
+import { configForRuntime, runUnderMocks, type RegisteredResource } from "./mock-runtime";
+import { buildReport, type PlanReport } from "./report";
+
+export { renderReport, type PlanReport } from "./report";
+export type { RegisteredResource } from "./mock-runtime";
+
+/** The stack name a file stands for: "Pulumi.dev.yaml" → "dev"; any other name → its base name. */
+export function stackNameOf(file: string): string {
+  const base = path.basename(file);
+  const m = /^Pulumi\.(.+)\.ya?ml$/.exec(base);
+  return m ? m[1]! : base.replace(/\.ya?ml$/, "");
+}
+
+export interface OfflinePlan {
+  report: PlanReport;
+  resources: RegisteredResource[];
+}
+
+/** Throws ConfigError (file, key path, expectation) before anything runs when the config is bad. */
+export async function runOfflinePlan(file: string, stack = stackNameOf(file)): Promise<OfflinePlan> {
+  const raw = readStackFile(file);
+  // Validate first, so a bad file fails with the full ConfigError rather than inside the program.
+  const spec = buildStackSpec(raw, stack);
+  process.env.PAI_FINETUNE_STACK_FILE = path.resolve(file);
+  const { result, resources } = await runUnderMocks({
+    stack,
+    region: spec.region,
+    config: configForRuntime(raw),
+    program: runProgram,
+  });
+  return { report: buildReport(result.spec, resources), resources };
+}

@@ -1,0 +1,128 @@
+/**
+ * Runs the real Pulumi program under the Pulumi SDK's own mock runtime (`pulumi.runtime.setMocks`)
+ * and records every resource it registers. No CLI, no engine, no cloud, no credentials: the only
+ * difference from `pulumi preview` is the monitor underneath.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { encodeConfigValue, PROJECT, type RawStackConfig } from "../config/load";
+
+/** One registered resource as the engine would receive it. */
+export interface RegisteredResource {
+  type: string;
+  name: string;
+  /** false for ComponentResources. */
+  custom: boolean;
+  /** Inputs after Outputs resolved; a dynamic provider's serialized code (`__provider`) is dropped. */
+  inputs: Record<string, unknown>;
+  id?: string;
+}
+
+/**
+ * Outputs the cloud would compute, for the types whose outputs the program reads. Ids are
+ * deterministic placeholders so a plan is reproducible.
+ */
+function computedOutputs(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  region: string,
+): { id: string; state: Record<string, unknown> } {
+  const id = `${name}-id`;
+  const text = (key: string, fallback: string) =>
+    typeof inputs[key] === "string" ? (inputs[key]) : fallback;
+  switch (type) {
+    case "alicloud:oss/bucket:Bucket":
+      return {
+        id: text("bucket", id),
+        state: {
+          intranetEndpoint: `oss-${region}-internal.aliyuncs.com`,
+          extranetEndpoint: `oss-${region}.aliyuncs.com`,
+        },
+      };
+    case "alicloud:ram/role:Role":
+      return {
+        id: text("roleName", id),
+        state: { arn: `acs:ram::<account-id>:role/${text("roleName", name)}` },
+      };
+    case "alicloud:pai/workspaceWorkspace:WorkspaceWorkspace":
+      return { id: `<workspace id of ${text("workspaceName", name)}>`, state: { status: "ENABLED" } };
+    case "alicloud:pai/service:Service":
+      return { id: name, state: { status: "Running", regionId: region } };
+    case "pulumi-nodejs:dynamic/pai:DlcJob":
+      return {
+        id: `<dlc job id of ${text("displayName", name)}>`,
+        state: { jobId: `<dlc job id of ${text("displayName", name)}>`, status: "Planned" },
+      };
+    case "pulumi-nodejs:dynamic/pai:GpuQuota":
+      return {
+        id: `<quota id of ${text("quotaName", name)}>`,
+        state: { quotaId: `<quota id of ${text("quotaName", name)}>`, status: "Planned" },
+      };
+    default:
+      return { id, state: {} };
+  }
+}
+
+export class RecordingMocks implements pulumi.runtime.Mocks {
+  readonly resources: RegisteredResource[] = [];
+  constructor(private readonly region: string) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): {
+    id: string | undefined;
+    state: Record<string, unknown>;
+  } {
+    const { __provider: _code, ...inputs } = args.inputs as Record<string, unknown>;
+    if (!args.custom) {
+      this.resources.push({ type: args.type, name: args.name, custom: false, inputs });
+      return { id: undefined, state: {} };
+    }
+    const { id, state } = computedOutputs(args.type, args.name, inputs, this.region);
+    this.resources.push({ type: args.type, name: args.name, custom: true, inputs, id });
+    return { id, state: { ...inputs, ...state } };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+    throw new Error(
+      `the offline plan does not support provider function ${args.token}; the program should not call data sources`,
+    );
+  }
+}
+
+/** Hands a stack file's config to the runtime exactly as the Pulumi CLI does (objects as JSON text). */
+export function configForRuntime(raw: RawStackConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw.values)) {
+    out[key.includes(":") ? key : `${PROJECT}:${key}`] = encodeConfigValue(value);
+  }
+  return out;
+}
+
+interface SettingsInternals {
+  waitForRPCs?: () => Promise<void>;
+}
+
+/**
+ * Runs `program` under mocks with the given config and waits until every registration has
+ * reached the mock monitor. Returns what the program returned and what it registered.
+ */
+export async function runUnderMocks<T>(opts: {
+  stack: string;
+  region: string;
+  config: Record<string, string>;
+  program: () => T;
+}): Promise<{ result: T; resources: RegisteredResource[] }> {
+  const mocks = new RecordingMocks(opts.region);
+  await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, true);
+  pulumi.runtime.setAllConfig(opts.config);
+  const result = opts.program();
+  // The SDK tracks outstanding RPCs internally; draining them is what `disconnect` does before exit.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as SettingsInternals;
+  if (typeof settings.waitForRPCs !== "function") {
+    throw new Error(
+      "this @pulumi/pulumi version does not expose waitForRPCs; pin the version in package.json",
+    );
+  }
+  await settings.waitForRPCs();
+  return { result, resources: mocks.resources };
+}

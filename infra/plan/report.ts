@@ -1,0 +1,298 @@
+/**
+ * The offline plan's report: every resource the program registers with its key inputs, and per job
+ * and service the estimated GPU memory against what the chosen instance offers, and the cost.
+ * Built from the same StackSpec the components were built from, so the figures are the ones the
+ * program acted on.
+ */
+import type { MemoryItem } from "../sizing";
+import type { JobSpec, ServiceSpec, StackSpec } from "../spec/types";
+import type { RegisteredResource } from "./mock-runtime";
+
+const GiB = 2 ** 30;
+
+export interface PlannedResource {
+  type: string;
+  name: string;
+  kind: "resource" | "component";
+  keyInputs: Record<string, unknown>;
+}
+
+export interface PlannedJob {
+  name: string;
+  method: string;
+  model: string;
+  placement: string;
+  gpus: { perNode: number; nodes: number; model: string };
+  perGpuGiB: number;
+  availableGiB: number;
+  usableGiB: number;
+  fits: boolean;
+  breakdown: { name: string; GiB: number; note: string }[];
+  hours: number;
+  cost?: { amount: number; currency: string; priceKind: string };
+  warnings: string[];
+}
+
+export interface PlannedService {
+  name: string;
+  model: string;
+  instance: string;
+  replicas: { min: number; max: number };
+  autoscaling?: string;
+  perGpuGiB: number;
+  availableGiB: number;
+  fits: boolean;
+  monthlyCost?: { min: number; max: number; currency: string; priceKind: string };
+  warnings: string[];
+}
+
+export interface PlanReport {
+  stack: string;
+  file: string;
+  region: string;
+  environment: string;
+  resources: PlannedResource[];
+  jobs: PlannedJob[];
+  services: PlannedService[];
+  /** Problems that make the plan fail (a job or service that would run out of GPU memory). */
+  errors: string[];
+  warnings: string[];
+  ok: boolean;
+}
+
+/** The inputs worth showing per resource type; others show their first few scalar inputs. */
+const KEY_INPUTS: Record<string, string[]> = {
+  "alicloud:pai/workspaceWorkspace:WorkspaceWorkspace": ["workspaceName", "envTypes"],
+  "alicloud:oss/bucket:Bucket": ["bucket", "versioning", "serverSideEncryptionRule", "forceDestroy"],
+  "alicloud:oss/bucketAcl:BucketAcl": ["bucket", "acl"],
+  "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock": ["bucket", "blockPublicAccess"],
+  "alicloud:ram/role:Role": ["roleName"],
+  "alicloud:ram/policy:Policy": ["policyName"],
+  "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment": ["roleName", "policyName"],
+  "alicloud:pai/service:Service": ["serviceConfig"],
+  "pulumi-nodejs:dynamic/pai:GpuQuota": ["quotaName", "nodeSpec", "nodeCount"],
+  "pulumi-nodejs:dynamic/pai:DlcJob": ["displayName", "ecsSpec", "resourceConfig", "podCount", "waitFor"],
+  "pulumi-nodejs:dynamic/pai:EasAutoscaler": ["serviceName", "min", "max", "strategies"],
+};
+
+function keyInputs(r: RegisteredResource): Record<string, unknown> {
+  if (!r.custom) return {};
+  const keys =
+    KEY_INPUTS[r.type] ??
+    Object.keys(r.inputs)
+      .filter((k) => typeof r.inputs[k] !== "object")
+      .slice(0, 3);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    if (r.inputs[k] === undefined) continue;
+    out[k] = k === "serviceConfig" ? summariseServiceConfig(r.inputs[k]) : r.inputs[k];
+  }
+  return out;
+}
+
+function summariseServiceConfig(raw: unknown): unknown {
+  try {
+    const c = JSON.parse(String(raw)) as {
+      metadata?: { instance?: number };
+      cloud?: { computing?: { instance_type?: string } };
+    };
+    return { instance_type: c.cloud?.computing?.instance_type, replicas: c.metadata?.instance };
+  } catch {
+    return raw;
+  }
+}
+
+const gib = (bytes: number) => Math.round((bytes / GiB) * 100) / 100;
+const breakdown = (items: MemoryItem[]) =>
+  items.map((i) => ({ name: i.name, GiB: gib(i.bytes), note: i.note }));
+
+function planJob(j: JobSpec): PlannedJob {
+  const usable = j.gpuMemoryBytes * (1 - j.headroom);
+  const cost = j.cost.cost;
+  return {
+    name: j.name,
+    method: j.config.method,
+    model: j.model.id,
+    placement: `${j.placement.kind === "quota" ? "quota" : "pay-as-you-go"} ${j.placement.instance.id}${j.placement.rightSized ? " (right-sized)" : ""}`,
+    gpus: {
+      perNode: j.placement.gpusPerNode,
+      nodes: j.placement.nodes,
+      model: j.placement.instance.gpuModel,
+    },
+    perGpuGiB: gib(j.memory.perGpuBytes),
+    availableGiB: gib(j.gpuMemoryBytes),
+    usableGiB: gib(usable),
+    fits: j.fits,
+    breakdown: breakdown(j.memory.breakdown),
+    hours: Math.round(j.cost.hours.value * 100) / 100,
+    ...(cost && j.cost.currency
+      ? {
+          cost: {
+            amount: Math.round(cost.value * 100) / 100,
+            currency: j.cost.currency,
+            priceKind: j.cost.priceKind ?? "unknown",
+          },
+        }
+      : {}),
+    warnings: j.cost.warnings,
+  };
+}
+
+function planService(s: ServiceSpec): PlannedService {
+  const c = s.cost;
+  return {
+    name: s.name,
+    model: s.fromJob ? `${s.model.id} + job ${s.fromJob.name}` : s.model.id,
+    instance: `${s.instance.id}${s.rightSized ? " (right-sized)" : ""}`,
+    replicas: s.replicas,
+    ...(s.autoscaling
+      ? { autoscaling: `${s.autoscaling.metricName} target ${s.autoscaling.threshold}` }
+      : {}),
+    perGpuGiB: gib(s.memory.perGpuBytes),
+    availableGiB: gib(s.gpuMemoryBytes),
+    fits: s.fits,
+    ...(c.monthlyMin && c.monthlyMax && c.currency
+      ? {
+          monthlyCost: {
+            min: Math.round(c.monthlyMin.value),
+            max: Math.round(c.monthlyMax.value),
+            currency: c.currency,
+            priceKind: c.priceKind ?? "unknown",
+          },
+        }
+      : {}),
+    warnings: c.warnings,
+  };
+}
+
+export function buildReport(spec: StackSpec, resources: RegisteredResource[]): PlanReport {
+  const jobs = spec.jobs.map(planJob);
+  const services = spec.services.map(planService);
+  const errors: string[] = [];
+  for (const j of jobs) {
+    if (!j.fits)
+      errors.push(
+        `job ${j.name} needs ${j.perGpuGiB} GiB per GPU, but ${j.placement} offers ${j.usableGiB} GiB usable (${j.availableGiB} GiB less headroom): it would run out of memory`,
+      );
+  }
+  for (const s of services) {
+    if (!s.fits)
+      errors.push(
+        `service ${s.name} needs ${s.perGpuGiB} GiB per GPU, but ${s.instance} offers ${s.availableGiB} GiB: it would run out of memory`,
+      );
+  }
+  const warnings = [...new Set([...jobs.flatMap((j) => j.warnings), ...services.flatMap((s) => s.warnings)])];
+  return {
+    stack: spec.stack,
+    file: spec.file,
+    region: spec.region,
+    environment: spec.environment,
+    resources: resources.map((r) => ({
+      type: r.type,
+      name: r.name,
+      kind: r.custom ? "resource" : "component",
+      keyInputs: keyInputs(r),
+    })),
+    jobs,
+    services,
+    errors,
+    warnings,
+    ok: errors.length === 0,
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
+  return rows
+    .map(
+      (r) =>
+        "  " +
+        r
+          .map((cell, c) => cell.padEnd(widths[c]!))
+          .join("  ")
+          .trimEnd(),
+    )
+    .join("\n");
+}
+
+function compact(value: unknown): string {
+  const s = typeof value === "string" ? value : JSON.stringify(value);
+  return s.length > 70 ? `${s.slice(0, 67)}...` : s;
+}
+
+const money = (amount: number, currency: string, kind: string) =>
+  `${amount.toLocaleString("en-US")} ${currency}${kind === "official-list" || kind === "user" ? "" : ` (${kind})`}`;
+
+export function renderReport(r: PlanReport): string {
+  const out: string[] = [];
+  out.push(
+    `Offline plan of stack "${r.stack}" (${r.file}): region ${r.region}, environment ${r.environment}`,
+  );
+  out.push("The Pulumi program ran under the SDK's mock runtime: no cloud, no credentials, nothing created.");
+  out.push("");
+  const custom = r.resources.filter((x) => x.kind === "resource");
+  out.push(`Resources: ${custom.length} to create (+ ${r.resources.length - custom.length} components)`);
+  out.push(
+    table([
+      ["TYPE", "NAME", "KEY INPUTS"],
+      ...r.resources.map((x) => [
+        x.kind === "component" ? `${x.type} (component)` : x.type,
+        x.name,
+        Object.entries(x.keyInputs)
+          .map(([k, v]) => `${k}=${compact(v)}`)
+          .join(" "),
+      ]),
+    ]),
+  );
+  out.push("");
+  if (r.jobs.length > 0) {
+    out.push("Fine-tune jobs: estimated peak GPU memory per GPU vs what the placement offers");
+    out.push(
+      table([
+        ["JOB", "METHOD", "MODEL", "PLACEMENT", "GPUS", "NEED/GPU", "USABLE/GPU", "FIT", "TIME", "COST"],
+        ...r.jobs.map((j) => [
+          j.name,
+          j.method,
+          j.model,
+          j.placement,
+          `${j.gpus.nodes}×${j.gpus.perNode} ${j.gpus.model}`,
+          `${j.perGpuGiB} GiB`,
+          `${j.usableGiB} GiB`,
+          j.fits ? "yes" : "NO",
+          `${j.hours} h`,
+          j.cost ? money(j.cost.amount, j.cost.currency, j.cost.priceKind) : "no price",
+        ]),
+      ]),
+    );
+    for (const j of r.jobs) {
+      out.push(`  ${j.name}: ${j.breakdown.map((b) => `${b.name} ${b.GiB}`).join(" + ")} GiB`);
+    }
+    out.push("");
+  }
+  if (r.services.length > 0) {
+    out.push("Inference services");
+    out.push(
+      table([
+        ["SERVICE", "MODEL", "INSTANCE", "REPLICAS", "AUTOSCALING", "NEED/GPU", "GPU", "FIT", "MONTHLY"],
+        ...r.services.map((s) => [
+          s.name,
+          s.model,
+          s.instance,
+          s.replicas.min === s.replicas.max ? `${s.replicas.min}` : `${s.replicas.min}-${s.replicas.max}`,
+          s.autoscaling ?? "-",
+          `${s.perGpuGiB} GiB`,
+          `${s.availableGiB} GiB`,
+          s.fits ? "yes" : "NO",
+          s.monthlyCost
+            ? `${money(s.monthlyCost.min, s.monthlyCost.currency, s.monthlyCost.priceKind)} - ${s.monthlyCost.max.toLocaleString("en-US")}`
+            : "no price",
+        ]),
+      ]),
+    );
+    out.push("");
+  }
+  if (r.warnings.length > 0) out.push("Warnings:", ...r.warnings.map((w) => `  - ${w}`), "");
+  if (r.errors.length > 0) out.push("Plan FAILED:", ...r.errors.map((e) => `  - ${e}`));
+  else out.push("Plan OK: every job and service fits its GPUs.");
+  return out.join("\n");
+}

@@ -1,0 +1,39 @@
+/**
+ * The Pulumi program, as a function: read the stack's config from the engine, validate it into a
+ * StackSpec, build the platform, return the stack outputs. `infra/index.ts` runs it under
+ * `pulumi up`; the offline plan runs the very same function under the SDK's mock runtime.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { FineTunePlatform } from "../components/finetune-platform";
+import { ConfigError } from "./config/errors";
+import { stackSpecFromRuntime } from "./spec/build";
+import type { StackSpec } from "./spec/types";
+
+export interface ProgramResult {
+  spec: StackSpec;
+  outputs: Record<string, pulumi.Output<unknown> | undefined>;
+}
+
+export function runProgram(): ProgramResult {
+  const stack = pulumi.getStack();
+  let spec: StackSpec;
+  try {
+    spec = stackSpecFromRuntime(pulumi.runtime.allConfig(), stack);
+  } catch (err) {
+    // RunError: the engine prints the message alone, without a stack trace.
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+  const platform = new FineTunePlatform("platform", { spec });
+  return {
+    spec,
+    outputs: {
+      workspaceId: platform.workspaceId,
+      bucketNames: pulumi.output(platform.bucketNames),
+      jobRoleArn: platform.jobRoleArn,
+      quotaId: platform.quotaId,
+      jobs: pulumi.output(platform.jobs),
+      services: pulumi.output(platform.services),
+    },
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * StackConfig → StackSpec: the catalog with the stack's additions, bucket names, the quota, every
+ * job and service resolved. All cross-field problems are collected and thrown together as one
+ * ConfigError, so a user fixes the whole file in one pass.
+ */
+import { loadCatalog, type Catalog, type InstanceType, type ModelSpec } from "../catalog";
+import { ConfigError, type ConfigIssue } from "../config/errors";
+import {
+  readStackFile,
+  parseStackConfig,
+  runtimeStackConfig,
+  yamlPathOf,
+  type RawStackConfig,
+} from "../config/load";
+import type { StackConfig } from "../config/schema";
+import { resolveJob } from "./jobs";
+import { catalogLookup } from "./lookup";
+import { resolveService } from "./services";
+import type { JobSpec, QuotaSpec, ServiceSpec, StackSpec } from "./types";
+
+const P = (key: string) => `pai-finetune:${key}`;
+
+/** Validates a raw config (from a file or the engine) all the way to a StackSpec. */
+export function buildStackSpec(raw: RawStackConfig, stack: string): StackSpec {
+  const config = parseStackConfig(raw);
+  const issues: ConfigIssue[] = [];
+  const catalog = loadStackCatalog(config, raw, issues);
+  const spec = catalog ? resolve(config, catalog, stack, raw.file, issues) : undefined;
+  if (issues.length > 0 || !spec) {
+    throw new ConfigError(
+      raw.file,
+      issues.map((i) => ({ ...i, line: i.line ?? raw.lineOf(i.path) })),
+    );
+  }
+  return spec;
+}
+
+/** Reads `stacks/Pulumi.<stack>.yaml` (or any file) straight into a StackSpec: what the offline tools use. */
+export function stackSpecFromFile(file: string, stack: string): StackSpec {
+  return buildStackSpec(readStackFile(file), stack);
+}
+
+/** What the Pulumi program uses: the config the engine passed in. */
+export function stackSpecFromRuntime(allConfig: Record<string, string>, stack: string): StackSpec {
+  return buildStackSpec(runtimeStackConfig(allConfig, stack), stack);
+}
+
+function loadStackCatalog(
+  config: StackConfig,
+  raw: RawStackConfig,
+  issues: ConfigIssue[],
+): Catalog | undefined {
+  try {
+    return loadCatalog({
+      models: config.catalog.models as ModelSpec[],
+      instances: config.catalog.instances as InstanceType[],
+    });
+  } catch (err) {
+    // The catalog reports its own key paths (models[2].hiddenSize); anchor them under our key.
+    if (err instanceof ConfigError) {
+      issues.push(
+        ...err.issues.map((i) => ({
+          ...i,
+          path: [P("catalog"), ...i.path],
+          line: raw.lineOf([P("catalog"), ...i.path]),
+        })),
+      );
+    } else {
+      issues.push({ path: [P("catalog")], message: err instanceof Error ? err.message : String(err) });
+    }
+    return undefined;
+  }
+}
+
+function resolve(
+  config: StackConfig,
+  catalog: Catalog,
+  stack: string,
+  file: string,
+  issues: ConfigIssue[],
+): StackSpec | undefined {
+  const buckets = {
+    datasets: `${config.storage.bucketPrefix}-datasets`,
+    checkpoints: `${config.storage.bucketPrefix}-checkpoints`,
+    models: `${config.storage.bucketPrefix}-models`,
+  };
+  if (config.storage.kmsKeyId !== undefined && config.storage.encryption !== "KMS") {
+    issues.push({ path: [P("storage"), "kmsKeyId"], message: 'applies only with encryption: "KMS"' });
+  }
+
+  const quota = config.quota ? resolveQuota(config, catalog, issues) : undefined;
+
+  const names = new Map<string, number>();
+  config.jobs.forEach((j, i) => {
+    const seen = names.get(j.name);
+    if (seen !== undefined)
+      issues.push({
+        path: [P("jobs"), i, "name"],
+        message: `duplicate job name ${JSON.stringify(j.name)} (also jobs[${seen}])`,
+      });
+    names.set(j.name, i);
+  });
+  const jobs: JobSpec[] = [];
+  config.jobs.forEach((job, i) => {
+    const resolved = resolveJob(
+      job,
+      { catalog, config, buckets, ...(quota ? { quota } : {}), at: [P("jobs"), i] },
+      issues,
+    );
+    if (resolved) jobs.push(resolved);
+  });
+
+  const jobMap = new Map(jobs.map((j) => [j.name, j]));
+  const serviceNames = new Map<string, number>();
+  const services: ServiceSpec[] = [];
+  config.services.forEach((svc, i) => {
+    const seen = serviceNames.get(svc.name);
+    if (seen !== undefined)
+      issues.push({
+        path: [P("services"), i, "name"],
+        message: `duplicate service name ${JSON.stringify(svc.name)} (also services[${seen}])`,
+      });
+    serviceNames.set(svc.name, i);
+    const resolved = resolveService(
+      svc,
+      { catalog, config, jobs: jobMap, jobNames: new Set(names.keys()), at: [P("services"), i] },
+      issues,
+    );
+    if (resolved) services.push(resolved);
+  });
+  if (issues.length > 0) return undefined;
+
+  const envTypes = config.workspace.envTypes ?? (config.environment === "prod" ? ["prod"] : ["dev", "prod"]);
+  return {
+    stack,
+    file,
+    region: config.region,
+    environment: config.environment,
+    config,
+    catalog,
+    workspace: {
+      name: config.workspace.name,
+      displayName: config.workspace.displayName ?? config.workspace.name,
+      description: config.workspace.description ?? `pai-finetune ${config.environment}`,
+      envTypes,
+      ...(config.workspace.resourceGroupId ? { resourceGroupId: config.workspace.resourceGroupId } : {}),
+    },
+    buckets,
+    storage: config.storage,
+    ...(quota ? { quota } : {}),
+    jobs,
+    services,
+  };
+}
+
+function resolveQuota(config: StackConfig, catalog: Catalog, issues: ConfigIssue[]): QuotaSpec | undefined {
+  const q = config.quota!;
+  const at = [P("quota")];
+  const node = catalogLookup(catalog, "instance", q.nodeSpec, (m) =>
+    issues.push({ path: [...at, "nodeSpec"], message: m }),
+  );
+  if (!node) return undefined;
+  if (!node.usage.includes("lingjun")) {
+    issues.push({
+      path: [...at, "nodeSpec"],
+      message: `${node.id} is not a Lingjun node spec (usage: ${node.usage.join(", ")}); pick an instance with usage "lingjun"`,
+    });
+    return undefined;
+  }
+  if (q.resourceGroupIds.length === 0 && q.parentQuotaId === undefined) {
+    issues.push({
+      path: at,
+      message:
+        "expected resourceGroupIds (a root quota carved from Lingjun resource groups) or parentQuotaId (a share of an existing quota)",
+    });
+    return undefined;
+  }
+  if (q.resourceGroupIds.length > 0 && q.parentQuotaId !== undefined) {
+    issues.push({
+      path: [...at, "resourceGroupIds"],
+      message:
+        "only a root quota takes resourceGroupIds; a child quota (parentQuotaId) draws on its parent's nodes (pai-openapi.md §3.2)",
+    });
+    return undefined;
+  }
+  return {
+    name: q.name ?? `${config.workspace.name.replace(/_/g, "-")}-quota`,
+    nodeSpec: node,
+    nodes: q.nodes,
+    gpuModel: node.gpuModel,
+    gpuCount: node.gpuCount * q.nodes,
+    resourceGroupIds: q.resourceGroupIds,
+    ...(q.parentQuotaId !== undefined ? { parentQuotaId: q.parentQuotaId } : {}),
+    queueStrategy: q.queueStrategy,
+  };
+}
+
+export { yamlPathOf };

@@ -1,0 +1,112 @@
+/**
+ * The validated model the components are built from: a StackConfig with every default applied,
+ * catalog references resolved, and each job and service placed and sized. Plain data, no Pulumi:
+ * the components, the offline plan and (later) the policy report all read the same object.
+ */
+import type { Catalog, InstanceType, ModelSpec } from "../catalog";
+import type { MemoryEstimate, ServiceCostEstimate, TrainingCostEstimate, TrainingSettings } from "../sizing";
+import type { Environment, JobConfig, ServiceConfig, StackConfig } from "../config/schema";
+
+export interface BucketNames {
+  datasets: string;
+  checkpoints: string;
+  models: string;
+}
+
+/** Hyperparameters with the method's defaults applied; LoRA fields only for LoRA/QLoRA. */
+export interface ResolvedHyperparameters {
+  epochs: number;
+  learningRate: number;
+  seqLen: number;
+  microBatchSize: number;
+  gradientAccumulationSteps: number;
+  lora?: { rank: number; alpha: number; dropout: number; targets: TrainingSettings["loraTargets"] };
+  freezeTrainableLayers?: number;
+}
+
+/** Where a job runs. `gpusPerNode` is what the job asks for; the instance may have more. */
+export type JobPlacement =
+  | { kind: "public"; instance: InstanceType; nodes: number; gpusPerNode: number; rightSized: boolean }
+  | { kind: "quota"; instance: InstanceType; nodes: number; gpusPerNode: number; rightSized: boolean };
+
+export interface JobSpec {
+  name: string;
+  config: JobConfig;
+  model: ModelSpec;
+  hyperparameters: ResolvedHyperparameters;
+  /** Exactly what the estimator was given. */
+  training: TrainingSettings;
+  placement: JobPlacement;
+  memory: MemoryEstimate;
+  /** GPU memory of one GPU of the placement, and whether the estimate fits with the headroom. */
+  gpuMemoryBytes: number;
+  headroom: number;
+  fits: boolean;
+  cost: TrainingCostEstimate;
+  image: string;
+  command: string;
+  /** A short hash of everything that, when changed, makes this a different training run. */
+  runHash: string;
+  /** Bucket-relative locations. The output and checkpoint prefixes carry the run hash, so a new run never overwrites an old model. */
+  paths: { dataset: string; baseModel: string; output: string; checkpoints: string };
+}
+
+export interface ServiceSpec {
+  name: string;
+  config: ServiceConfig;
+  model: ModelSpec;
+  /** The job whose output it serves, if any. */
+  fromJob?: JobSpec;
+  /** Bucket-relative path of the served weights (models bucket). */
+  modelPath: string;
+  /** For adapters (LoRA/QLoRA outputs): the base weights, bucket-relative. */
+  baseModelPath?: string;
+  instance: InstanceType;
+  rightSized: boolean;
+  replicas: { min: number; max: number };
+  autoscaling?: {
+    metricName: "qps" | "cpu" | "gpu[util]";
+    threshold: number;
+    scaleUpStabilizationSeconds?: number;
+    scaleDownStabilizationSeconds?: number;
+  };
+  memory: MemoryEstimate;
+  gpuMemoryBytes: number;
+  fits: boolean;
+  cost: ServiceCostEstimate;
+  image: string;
+  command: string;
+}
+
+export interface QuotaSpec {
+  name: string;
+  nodeSpec: InstanceType;
+  nodes: number;
+  gpuModel: string;
+  gpuCount: number;
+  resourceGroupIds: string[];
+  parentQuotaId?: string;
+  queueStrategy: string;
+}
+
+export interface StackSpec {
+  stack: string;
+  /** The file the config came from, for messages. */
+  file: string;
+  region: string;
+  environment: Environment;
+  config: StackConfig;
+  catalog: Catalog;
+  workspace: {
+    name: string;
+    displayName: string;
+    description: string;
+    envTypes: ("dev" | "prod")[];
+    resourceGroupId?: string;
+  };
+  buckets: BucketNames;
+  storage: StackConfig["storage"];
+  quota?: QuotaSpec;
+  jobs: JobSpec[];
+  services: ServiceSpec[];
+}
