@@ -98,11 +98,10 @@ export class PaiCaller {
         return this.parse(schema, body, operation, input.resource);
       } catch (raw) {
         const err = toPaiApiError(raw, operation, input.resource);
-        err.attempts = attempt;
         const mayRetry = isRetryable(err) && (spec.idempotent || isThrottling(err));
-        if (!mayRetry || attempt >= this.retry.maxAttempts) throw err;
+        if (!mayRetry || attempt >= this.retry.maxAttempts) throw err.withAttempts(attempt);
         const delayMs = backoffDelay(attempt, this.retry);
-        if (Date.now() - started + delayMs > this.retry.deadlineMs) throw err;
+        if (Date.now() - started + delayMs > this.retry.deadlineMs) throw err.withAttempts(attempt);
         this.retry.onRetry?.({ operation, attempt, delayMs, error: err });
         await sleep(delayMs);
       }

@@ -30,7 +30,7 @@ export class PaiApiError extends Error implements PaiApiErrorFields {
   readonly requestId?: string;
   readonly statusCode?: number;
   readonly transport: boolean;
-  attempts?: number;
+  readonly attempts?: number;
 
   constructor(fields: PaiApiErrorFields, options?: { cause?: unknown }) {
     super(formatMessage(fields), options);
@@ -43,6 +43,12 @@ export class PaiApiError extends Error implements PaiApiErrorFields {
     this.statusCode = fields.statusCode;
     this.transport = fields.transport ?? false;
     this.attempts = fields.attempts;
+  }
+
+  /** The same error, its message noting how many attempts were made. */
+  withAttempts(attempts: number): PaiApiError {
+    if (attempts <= 1) return this;
+    return new PaiApiError({ ...this, apiMessage: this.apiMessage, attempts }, { cause: this.cause });
   }
 }
 
