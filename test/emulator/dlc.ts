@@ -413,6 +413,7 @@ function createJob(store: Store, ctx: Ctx): Reply {
       "body",
       `request is ${ctx.bodyBytes} bytes; CreateJob parameters must not exceed ${MAX_CREATE_JOB_BYTES} bytes`,
     );
+  v.onlyQueryKeys(ctx.query, []);
   const body = v.asObject(ctx.body, "body");
   validateCreateJob(body, store);
   const job: Job = {

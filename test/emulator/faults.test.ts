@@ -77,7 +77,7 @@ void describe("fault injection", () => {
     emu.faults.inject({ kind: "slow", delayMs: 30 });
     const ok = await create("slow-ok");
     assert.match(String(ok.JobId), /^dlc/);
-    emu.faults.inject({ kind: "slow", delayMs: 1500 });
+    emu.faults.inject({ kind: "slow", delayMs: 400 });
     const err = await callError(create("slow-timeout", 50));
     assert.match(String((err as unknown as { message: string }).message), /timeout/i);
     assert.equal(jobsNamed("slow-timeout").length, 1);

@@ -157,6 +157,7 @@ export function quotaRecord(store: Store, q: Quota): Record<string, unknown> {
 }
 
 function createQuota(store: Store, ctx: Ctx): Reply {
+  v.onlyQueryKeys(ctx.query, []);
   const body = v.asObject(ctx.body, "body");
   v.onlyKeys(body, CREATE_KEYS, "");
   validateQuotaName(body, true);
@@ -199,6 +200,7 @@ function getQuota(store: Store, ctx: Ctx): Reply {
 }
 
 function updateQuota(store: Store, ctx: Ctx): Reply {
+  v.onlyQueryKeys(ctx.query, []);
   const q = quotaOrNotFound(store, ctx.params.QuotaId ?? "");
   const body = v.asObject(ctx.body, "body");
   v.onlyKeys(body, UPDATE_KEYS, "");
@@ -221,6 +223,7 @@ function updateQuota(store: Store, ctx: Ctx): Reply {
 // ScaleQuota: Min is the new absolute spec (§3.1). Whether the quota passes through a
 // transitional status while scaling is UNCONFIRMED; we apply it at once and stay Ready.
 function scaleQuota(store: Store, ctx: Ctx): Reply {
+  v.onlyQueryKeys(ctx.query, []);
   const q = quotaOrNotFound(store, ctx.params.QuotaId ?? "");
   const body = v.asObject(ctx.body, "body");
   v.onlyKeys(body, SCALE_KEYS, "");
