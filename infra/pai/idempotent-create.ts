@@ -71,15 +71,19 @@ export async function createJobIdempotent(
   return { jobId: result.id, adopted: result.adopted };
 }
 
+/** What to do with a quota that already has the requested name. */
+export type ExistingQuotaVerdict = "adopt" | "ignore" | "refuse";
+
 /**
- * CreateQuota guarded by QuotaName. A pre-existing quota with that name is adopted only if
- * `isOurs(quota)` (e.g. it carries our ownership label); otherwise we refuse rather than take over
- * someone else's quota. After an ambiguous failure any new quota with the name is adopted.
+ * CreateQuota guarded by QuotaName. `classify` decides about each pre-existing quota with that name:
+ * `adopt` (ours, same spec: an interrupted earlier create), `ignore` (ours but another spec, e.g. the
+ * old quota during a create-before-delete replacement) or `refuse` (not ours: we do not take over
+ * someone else's quota). After an ambiguous failure any new quota with the name is adopted.
  */
 export async function createQuotaIdempotent(
   client: QuotaClient,
   req: CreateQuotaRequest,
-  isOurs: (quota: Quota) => boolean,
+  classify: (quota: Quota) => ExistingQuotaVerdict,
   options: IdempotentCreateOptions = {},
 ): Promise<{ quotaId: string; adopted: boolean }> {
   let latest: Quota[] = [];
@@ -91,14 +95,14 @@ export async function createQuotaIdempotent(
     },
     (ids) => {
       const existing = latest.filter((q) => ids.includes(q.quotaId));
-      const ours = existing.find(isOurs);
-      if (ours) return Promise.resolve(ours.quotaId);
-      if (existing.length > 0) {
+      const adoptable = existing.find((q) => classify(q) === "adopt");
+      if (adoptable) return Promise.resolve(adoptable.quotaId);
+      const foreign = existing.filter((q) => classify(q) === "refuse");
+      if (foreign.length > 0) {
+        const ids = foreign.map((q) => q.quotaId).join(", ");
         return Promise.reject(
           new Error(
-            `PAIStudio CreateQuota quotaName=${req.quotaName}: a quota with this name already exists (${existing
-              .map((q) => q.quotaId)
-              .join(", ")}) and was not created by this stack; import it or choose another name`,
+            `PAIStudio CreateQuota quotaName=${req.quotaName}: a quota with this name already exists (${ids}) and was not created by this stack; import it or choose another name`,
           ),
         );
       }

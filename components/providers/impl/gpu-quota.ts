@@ -6,6 +6,7 @@ import {
   type QuotaLabel,
   QuotaClient,
   createQuotaIdempotent,
+  type ExistingQuotaVerdict,
   isNotFound,
 } from "../../../infra/pai";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
@@ -141,6 +142,17 @@ async function waitUsable(inputs: GpuQuotaInputs, quotaId: string, what: string)
   );
 }
 
+/** An existing same-name quota: ours with the same spec → adopt; ours otherwise → ignore; not ours → refuse. */
+function classifyExisting(inputs: GpuQuotaInputs, quota: Quota): ExistingQuotaVerdict {
+  const ours = quota.labels.some((l) => l.key === OWNER_LABEL_KEY && l.value === "true");
+  if (!ours) return "refuse";
+  const sameSpec =
+    quota.resourceType === inputs.resourceType &&
+    (quota.parentQuotaId ?? "") === (inputs.parentQuotaId ?? "") &&
+    quota.nodeSpecs.some((n) => n.type === inputs.nodeSpec);
+  return sameSpec ? "adopt" : "ignore";
+}
+
 /** Creates (or adopts our own interrupted) quota and waits until it is usable. */
 export async function create(inputs: GpuQuotaInputs): Promise<dynamic.CreateResult<GpuQuotaOutputs>> {
   const { quotaId, adopted } = await createQuotaIdempotent(
@@ -155,7 +167,7 @@ export async function create(inputs: GpuQuotaInputs): Promise<dynamic.CreateResu
       description: inputs.description,
       labels: labels(inputs),
     },
-    (quota) => quota.labels.some((l) => l.key === OWNER_LABEL_KEY && l.value === "true"),
+    (quota) => classifyExisting(inputs, quota),
   );
   report(`PAI quota ${inputs.quotaName}: ${adopted ? "adopted" : "created"} ${quotaId}`);
   const quota = await waitUsable(inputs, quotaId, "create");
