@@ -7,7 +7,15 @@ import { type z } from "zod";
 import { InstanceTypeSchema, ModelSpecSchema, type InstanceType, type ModelSpec } from "./schema";
 
 export * from "./schema";
-export { parameterCount, activeParameterCount, headDim } from "./parameters";
+export {
+  parameterCount,
+  activeParameterCount,
+  headDim,
+  layerParams,
+  embeddingParams,
+  attentionParams,
+  mlpParamsPerExpert,
+} from "./parameters";
 
 /** The loaded catalog: models and instance types by id. */
 export interface Catalog {

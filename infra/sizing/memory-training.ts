@@ -34,6 +34,15 @@ export function optimizerBytesPerParam(s: Pick<TrainingSettings, "optimizer" | "
   return 2 * stateBytes(s.precision);
 }
 
+/** Per-GPU model-state bytes of mixed-precision Adam under ZeRO (ZeRO paper, finetune-memory.md §1.2):
+ *  stage 0: (2+2+K)Ψ; 1: 4Ψ + KΨ/N; 2: 2Ψ + (2+K)Ψ/N; 3: (2+2+K)Ψ/N, with K = 12. */
+export function zeroModelStateBytes(params: number, stage: 0 | 1 | 2 | 3, gpus: number, k = 12): number {
+  if (stage === 0) return (4 + k) * params;
+  if (stage === 1) return 4 * params + (k * params) / gpus;
+  if (stage === 2) return 2 * params + ((2 + k) * params) / gpus;
+  return ((4 + k) * params) / gpus;
+}
+
 /** Weight-matrix parameters of the transformer blocks (what QLoRA quantises). */
 export function linearWeightParams(m: ModelSpec): number {
   const d = headDim(m);

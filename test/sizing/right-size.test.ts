@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadCatalog, type InstanceType } from "../../infra/catalog";
+import {
+  defaultTrainingSettings,
+  estimateServiceMonthlyCost,
+  estimateTrainingCost,
+  estimateTrainingMemory,
+  fitsOn,
+  rightSizeInference,
+  rightSizeTraining,
+  type FineTuneMethod,
+} from "../../infra/sizing";
+
+// Give every instance a deterministic user price so "cheapest" is defined everywhere; keep ties on purpose.
+const base = loadCatalog();
+const priced: InstanceType[] = [...base.instances.values()].map((t, i) => ({
+  ...t,
+  price: {
+    amount: t.gpuCount * (3 + (i % 4)),
+    currency: "CNY",
+    per: "hour",
+    kind: "user",
+    date: "2026-11-28",
+    source: "test",
+  },
+}));
+const catalog = loadCatalog({ instances: priced });
+
+test("right-sizing picks the cheapest fitting option (brute force over the catalog, ties by fewer GPUs)", () => {
+  const methods: FineTuneMethod[] = ["full", "freeze", "lora", "qlora"];
+  let checked = 0;
+  for (const id of [
+    "qwen2.5-0.5b-instruct",
+    "qwen2.5-7b-instruct",
+    "llama-2-13b",
+    "qwen2.5-32b",
+    "mixtral-8x7b-v0.1",
+  ])
+    for (const method of methods)
+      for (const seqLen of [512, 4096])
+        for (const zeroStage of [0, 3] as const) {
+          const m = catalog.model(id);
+          const s = defaultTrainingSettings(method, { seqLen, zeroStage });
+          const { gpusPerNode: _g, nodes: _n, ...rest } = s;
+          const got = rightSizeTraining(catalog, m, rest, { maxNodes: 2 });
+          let best: { cost: number; gpus: number } | undefined;
+          for (const t of catalog.instances.values()) {
+            if (!t.usage.some((u) => u !== "eas")) continue;
+            for (let nodes = 1; nodes <= 2; nodes++) {
+              const e = estimateTrainingMemory(m, { ...s, gpusPerNode: t.gpuCount, nodes });
+              if (!fitsOn(e, t)) continue;
+              const cost = (t.price?.amount ?? Infinity) * nodes;
+              const gpus = t.gpuCount * nodes;
+              if (!best || cost < best.cost || (cost === best.cost && gpus < best.gpus))
+                best = { cost, gpus };
+            }
+          }
+          const first = got[0];
+          if (!best) {
+            assert.equal(got.length, 0, `${id} ${method}: nothing fits, nothing listed`);
+            continue;
+          }
+          assert.ok(first, `${id} ${method} ${seqLen} z${zeroStage}: brute force found a fit`);
+          assert.equal(first.hourlyCost, best.cost, `${id} ${method} ${seqLen} z${zeroStage}`);
+          assert.equal(first.gpusUsed * first.instanceCount, best.gpus);
+          checked++;
+        }
+  assert.ok(checked > 40, `checked ${checked} jobs`);
+});
+
+test("a quota's GPU type restricts the choice; unpriced instances come last with a warning", () => {
+  const m = base.model("qwen2.5-7b-instruct");
+  const { gpusPerNode: _g, nodes: _n, ...s } = defaultTrainingSettings("lora");
+  const onlyA100 = rightSizeTraining(base, m, s, { gpuModel: "A100-80G" });
+  assert.ok(onlyA100.length > 0 && onlyA100.every((f) => f.instance.gpuModel === "A100-80G"));
+  const all = rightSizeTraining(base, m, s);
+  const firstUnpriced = all.findIndex((f) => f.hourlyCost === undefined);
+  assert.ok(firstUnpriced > 0, "priced ones first");
+  assert.ok(all.slice(firstUnpriced).every((f) => f.hourlyCost === undefined && f.warnings.length > 0));
+});
+
+test("inference right-sizing only uses EAS types and every listed one fits", () => {
+  const m = base.model("qwen2.5-72b-instruct");
+  const fits = rightSizeInference(base, m, { precision: "bf16", contextLength: 8192, concurrency: 4 });
+  assert.ok(fits.length > 0);
+  for (const f of fits) {
+    assert.ok(f.instance.usage.includes("eas"));
+    assert.ok(f.perGpuBytes <= 0.9 * f.instance.gpuMemoryGiB * 2 ** 30);
+    assert.ok(
+      f.instance.gpuCount * f.instance.gpuMemoryGiB >= 145,
+      "72B bf16 cannot fit under 145 GiB of GPUs",
+    );
+  }
+});
+
+test("training time and cost carry their inputs; missing prices warn instead of costing zero", () => {
+  const m = base.model("qwen2.5-7b-instruct");
+  const s = defaultTrainingSettings("lora", { seqLen: 1024, gradientCheckpointing: false });
+  const a10 = base.instance("ecs.gn7i-c8g1.2xlarge");
+  const r = estimateTrainingCost(
+    m,
+    s,
+    { examples: 1000, avgTokensPerExample: 1000, epochs: 3, mfu: 0.5 },
+    a10,
+    1,
+  );
+  const flops = 4 * 7_615_616_512 + 6 * 28 * 1024 * 28 * 128; // frozen base: 2N fwd + 2N bwd, + attention
+  const hours = (3e6 * flops) / (125e12 * 0.5) / 3600;
+  assert.ok(Math.abs(r.hours.value / hours - 1) < 0.01, `${r.hours.value} vs ${hours}`);
+  assert.equal(r.hours.inputs.tokens, 3e6);
+  assert.equal(r.cost?.value, r.hours.value * 15);
+  assert.equal(r.priceKind, "official-upper-bound");
+  const unpriced = estimateTrainingCost(
+    m,
+    s,
+    { examples: 1, avgTokensPerExample: 1, epochs: 1 },
+    base.instance("ecs.gn7-c12g1.3xlarge"),
+    1,
+  );
+  assert.equal(unpriced.cost, undefined);
+  assert.match(unpriced.warnings.join(" "), /no price/);
+  const svc = estimateServiceMonthlyCost(base.instance("ml.gu7i.c16m60.1-gu30"), { min: 1, max: 3 });
+  assert.equal(svc.monthlyMax?.value, 3 * 12.71 * 730);
+  assert.match(svc.warnings.join(" "), /unverified/);
+});
