@@ -8,7 +8,7 @@ import {
   dlcJobProvider as provider,
 } from "../../components/providers/dlc-job";
 import { type PaiEmulator } from "../emulator";
-import { liveJobs, startProviderEmulator } from "./setup";
+import { liveJobs, startProviderEmulator, createWithOutputs } from "./setup";
 
 let emu: PaiEmulator;
 before(async () => {
@@ -100,7 +100,7 @@ void describe("DlcJob provider", () => {
 
   void it("create → read → update in place → replace → delete", async () => {
     const first = base("lifecycle", { waitFor: "submitted" });
-    const created = await provider.create(first);
+    const created = await createWithOutputs(provider, first);
     assert.match(created.id, /\S/);
     assert.equal(created.outs.jobId, created.id);
     assert.ok(created.outs.jobDisplayName?.startsWith("lifecycle-"));
@@ -119,11 +119,11 @@ void describe("DlcJob provider", () => {
 
     // Replace: new hyperparameters → new job created first, old one deleted after.
     const changed = { ...waitMore, envs: { LEARNING_RATE: "5e-5" }, waitFor: "running" as const };
-    assert.deepEqual((await provider.diff!(created.id, updated.outs!, changed)).replaces, ["envs"]);
-    const replacement = await provider.create(changed);
+    assert.deepEqual((await provider.diff!(created.id, updated.outs, changed)).replaces, ["envs"]);
+    const replacement = await createWithOutputs(provider, changed);
     assert.notEqual(replacement.id, created.id);
     assert.notEqual(replacement.outs.jobDisplayName, created.outs.jobDisplayName);
-    await provider.delete!(created.id, updated.outs!);
+    await provider.delete!(created.id, updated.outs);
     assert.equal(emu.jobs().find((j) => j.JobId === created.id)?.deleted, true);
 
     await provider.delete!(replacement.id, replacement.outs);
@@ -140,7 +140,7 @@ void describe("DlcJob provider", () => {
       code: "JobFailed",
       message: "CUDA out of memory at step 12",
     });
-    const err = await provider.create(base("doomed", { waitFor: "succeeded" })).then(
+    const err = await createWithOutputs(provider, base("doomed", { waitFor: "succeeded" })).then(
       () => assert.fail("create should fail"),
       (e: unknown) => e as Error & { id: string; properties: DlcJobOutputs & { __provider?: string } },
     );
@@ -153,7 +153,7 @@ void describe("DlcJob provider", () => {
 
   void it("a running job is stopped before it is deleted", async () => {
     emu.holdJobsRunning((j) => j.DisplayName.startsWith("held-"));
-    const created = await provider.create(base("held"));
+    const created = await createWithOutputs(provider, base("held"));
     assert.equal(created.outs.status, "Running");
     const from = emu.requests().length;
     await provider.delete!(created.id, created.outs);
@@ -169,7 +169,7 @@ void describe("DlcJob provider", () => {
   void it("a dropped CreateJob response does not start a second job", async () => {
     const before = emu.jobs().length;
     emu.faults.inject({ kind: "drop-after-action", action: "CreateJob" });
-    const created = await provider.create(base("dropped", { waitFor: "submitted" }));
+    const created = await createWithOutputs(provider, base("dropped", { waitFor: "submitted" }));
     const mine = emu.jobs().slice(before);
     assert.equal(mine.length, 1, "exactly one job");
     assert.equal(mine[0]?.JobId, created.id);
@@ -178,8 +178,8 @@ void describe("DlcJob provider", () => {
 
   void it("a retried create adopts the live job left by an interrupted run", async () => {
     emu.holdJobsRunning((j) => j.DisplayName.startsWith("again-"));
-    const first = await provider.create(base("again"));
-    const second = await provider.create(base("again"));
+    const first = await createWithOutputs(provider, base("again"));
+    const second = await createWithOutputs(provider, base("again"));
     assert.equal(second.id, first.id);
     assert.equal(emu.jobs().filter((j) => j.DisplayName.startsWith("again-")).length, 1);
     await provider.delete!(first.id, first.outs);

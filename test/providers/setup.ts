@@ -42,3 +42,13 @@ export function liveJobs(emu: PaiEmulator) {
 export function liveQuotas(emu: PaiEmulator) {
   return emu.quotas().filter((q) => q.deleted !== true);
 }
+
+/** Calls a provider's create and insists on outputs (CreateResult.outs is optional in the SDK type). */
+export async function createWithOutputs<I, O>(
+  provider: { create: (inputs: I) => Promise<{ id: string; outs?: O }> },
+  inputs: I,
+): Promise<{ id: string; outs: O }> {
+  const result = await provider.create(inputs);
+  if (result.outs === undefined) throw new Error("create returned no outputs");
+  return { id: result.id, outs: result.outs };
+}

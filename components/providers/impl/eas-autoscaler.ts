@@ -36,11 +36,7 @@ const inputsSchema = z
     scaleDownStabilizationSeconds: seconds.optional(),
     endpoint: z.string().optional(),
   })
-  .partial()
-  .refine((v) => v.min === undefined || v.max === undefined || v.max > v.min, {
-    path: ["max"],
-    message: "must be greater than min",
-  });
+  .partial();
 const REQUIRED = ["region", "serviceName", "min", "max", "strategies"] as const;
 
 /** Validates inputs; unknown preview values are skipped. */
@@ -53,6 +49,11 @@ export function check(
   ).map((property) => ({ property, reason: `${property} is required` }));
   const parsed = inputsSchema.safeParse(knownOnly(news));
   if (!parsed.success) failures.push(...toFailures(parsed.error));
+  // Checked separately: zod skips refinements once a field has failed.
+  const { min, max } = knownOnly(news);
+  if (typeof min === "number" && typeof max === "number" && !(max > min)) {
+    failures.push({ property: "max", reason: `must be greater than min (${min}); §2.4` });
+  }
   return Promise.resolve({ inputs: news, failures });
 }
 

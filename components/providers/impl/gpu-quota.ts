@@ -201,12 +201,14 @@ export async function update(
   news: GpuQuotaInputs,
 ): Promise<dynamic.UpdateResult<GpuQuotaOutputs>> {
   const quotas = client(news);
+  // One change at a time, each followed by a wait: a quota accepts changes only when usable.
   if (changedAny(olds, news, UPDATE_KEYS)) {
     await quotas.updateQuota(id, {
       description: news.description,
       labels: labels(news),
       queueStrategy: news.queueStrategy,
     });
+    await waitUsable(news, id, "update");
   }
   if (changedAny(olds, news, SCALE_KEYS)) {
     report(
