@@ -42,6 +42,9 @@ async function bareRun(input: string): Promise<number> {
 
 async function main(): Promise<void> {
   const [mode, a, b] = process.argv.slice(2);
+  // As `npm run plan` does (infra/cli/plan.ts), for both runs alike.
+  process.setSourceMapsEnabled(false);
+  Error.stackTraceLimit = 0;
   const start = process.hrtime.bigint();
   const count = mode === "plan" ? await planRun(a!, b!) : await bareRun(a!);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;

@@ -29,13 +29,14 @@ function generateStack(jobs: number): string {
   const c = dev.config;
   const job = c["pai-finetune:jobs"][0];
   const svc = c["pai-finetune:services"][0];
+  // structuredClone: shared objects would become YAML anchors and aliases.
   c["pai-finetune:jobs"] = Array.from({ length: jobs }, (_, i) => ({
-    ...job,
+    ...structuredClone(job),
     name: `job-${String(i).padStart(4, "0")}`,
     dataset: { ...job.dataset, path: `tv-intents/shard-${i}/train.jsonl` },
   }));
   c["pai-finetune:services"] = Array.from({ length: Math.max(1, Math.floor(jobs / 10)) }, (_, i) => ({
-    ...svc,
+    ...structuredClone(svc),
     name: `svc_${String(i).padStart(4, "0")}`,
     model: { fromJob: `job-${String(i).padStart(4, "0")}` },
   }));

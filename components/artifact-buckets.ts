@@ -67,6 +67,8 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
   readonly intranetEndpoints: Record<BucketPurpose, pulumi.Output<string>>;
   readonly roleArn: pulumi.Output<string>;
   readonly roleName: pulumi.Output<string>;
+  /** What a job needs to exist before it starts: the buckets and the role's policy attachment. */
+  readonly readyResources: pulumi.Resource[];
 
   constructor(name: string, args: ArtifactBucketsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pai-finetune:platform:ArtifactBuckets", name, {}, opts);
@@ -151,7 +153,7 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new alicloud.ram.RolePolicyAttachment(
+    const attachment = new alicloud.ram.RolePolicyAttachment(
       `${name}-job-policy-attachment`,
       { roleName: role.roleName, policyName: policy.policyName, policyType: "Custom" },
       { parent: this },
@@ -167,6 +169,7 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
       checkpoints: buckets.checkpoints.intranetEndpoint,
       models: buckets.models.intranetEndpoint,
     };
+    this.readyResources = [...purposes.map((p) => buckets[p]), attachment];
     this.roleArn = role.arn;
     this.roleName = role.roleName;
     this.registerOutputs({ bucketNames: this.bucketNames, roleArn: this.roleArn });

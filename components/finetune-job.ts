@@ -12,57 +12,66 @@ export interface FineTuneJobArgs {
   /** The validated, sized job (made by `buildStackSpec`/`resolveJob` from the stack config). Required. */
   job: JobSpec;
   /** Region of the job. Required. */
-  region: pulumi.Input<string>;
+  region: string;
   /** Workspace the job is created in. Required. */
   workspaceId: pulumi.Input<string>;
-  /** Bucket names (datasets, checkpoints, models). Required. */
-  buckets: {
-    datasets: pulumi.Input<string>;
-    checkpoints: pulumi.Input<string>;
-    models: pulumi.Input<string>;
-  };
-  /** OSS intranet endpoint of the region, e.g. "oss-cn-wulanchabu-internal.aliyuncs.com". Default: derived from the region. */
-  ossEndpoint?: pulumi.Input<string>;
-  /** The Lingjun quota id, required when the job's placement is "quota". */
+  /**
+   * Bucket names (datasets, checkpoints, models). Required. Names are known before the buckets
+   * exist; put the bucket resources in `opts.dependsOn` so the job is submitted after them.
+   */
+  buckets: { datasets: string; checkpoints: string; models: string };
+  /** OSS intranet endpoint. Default: the region's, "oss-<region>-internal.aliyuncs.com". */
+  ossEndpoint?: string;
+  /** The Lingjun quota id; required when the job's placement is "quota". */
   quotaId?: pulumi.Input<string>;
-  /** RAM role the job runs as. Default: the workspace's default role. */
-  roleArn?: pulumi.Input<string>;
   /** Prefix of the job's PAI display name, e.g. the stack name. Default: "pf". */
   displayNamePrefix?: string;
 }
 
 /** oss://bucket.endpoint/path/ — the URI form PAI-DLC data sources take (pai-openapi.md §1.2 DataSources.Uri). */
-export function ossUri(
-  bucket: pulumi.Input<string>,
-  endpoint: pulumi.Input<string>,
-  key: string,
-): pulumi.Output<string> {
-  return pulumi.interpolate`oss://${bucket}.${endpoint}/${key}`;
+export function ossUri(bucket: string, endpoint: string, key: string): string {
+  return `oss://${bucket}.${endpoint}/${key}`;
+}
+
+/** A quota job asks for its share of a node: GPUs as configured, CPU and memory in proportion. */
+function quotaResourceConfig(job: JobSpec): {
+  cpu: string;
+  gpu: string;
+  memory: string;
+  sharedMemory: string;
+} {
+  const { instance, gpusPerNode } = job.placement;
+  const share = gpusPerNode / instance.gpuCount;
+  const memoryGi = Math.floor(instance.memoryGiB * share);
+  return {
+    cpu: String(Math.max(1, Math.floor(instance.vcpu * share))),
+    gpu: String(gpusPerNode),
+    memory: `${memoryGi}Gi`,
+    // Data loaders and NCCL use /dev/shm; half the memory share is the usual PyTorch guidance.
+    sharedMemory: `${Math.max(1, Math.floor(memoryGi / 2))}Gi`,
+  };
 }
 
 export class FineTuneJob extends pulumi.ComponentResource {
   readonly jobId: pulumi.Output<string>;
   readonly status: pulumi.Output<string>;
-  /** Where the trained model (or adapter) is written; a service can serve it. */
+  /** Where the trained model (or adapter) is written; taken from the job resource, so a consumer waits for the job. */
   readonly outputUri: pulumi.Output<string>;
-  readonly checkpointUri: pulumi.Output<string>;
+  /** Where checkpoints are written (expired by the checkpoints bucket's lifecycle rule). */
+  readonly checkpointUri: string;
 
   constructor(name: string, args: FineTuneJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pai-finetune:platform:FineTuneJob", name, {}, opts);
     const { job } = args;
-    const endpoint =
-      args.ossEndpoint ?? pulumi.output(args.region).apply((r) => `oss-${r}-internal.aliyuncs.com`);
-    const datasetDir = job.paths.dataset.includes("/")
-      ? job.paths.dataset.slice(0, job.paths.dataset.lastIndexOf("/") + 1)
-      : "";
-    const outputUri = ossUri(args.buckets.models, endpoint, job.paths.output);
-    const checkpointUri = ossUri(args.buckets.checkpoints, endpoint, job.paths.checkpoints);
     const placement = job.placement;
     if (placement.kind === "quota" && args.quotaId === undefined) {
       throw new Error(`FineTuneJob ${name}: job "${job.name}" runs on the quota, so quotaId is required`);
     }
-    const share = placement.gpusPerNode / placement.instance.gpuCount;
-    const memoryGi = Math.floor(placement.instance.memoryGiB * share);
+    const endpoint = args.ossEndpoint ?? `oss-${args.region}-internal.aliyuncs.com`;
+    const dataset = job.paths.dataset;
+    const datasetDir = dataset.includes("/") ? dataset.slice(0, dataset.lastIndexOf("/") + 1) : "";
+    const outputUri = ossUri(args.buckets.models, endpoint, job.paths.output);
+    this.checkpointUri = ossUri(args.buckets.checkpoints, endpoint, job.paths.checkpoints);
 
     const dlc = new DlcJob(
       name,
@@ -76,28 +85,13 @@ export class FineTuneJob extends pulumi.ComponentResource {
         podCount: placement.nodes,
         ...(placement.kind === "public"
           ? { ecsSpec: placement.instance.id }
-          : {
-              resourceId: args.quotaId!,
-              resourceConfig: {
-                cpu: String(Math.max(1, Math.floor(placement.instance.vcpu * share))),
-                gpu: String(placement.gpusPerNode),
-                memory: `${memoryGi}Gi`,
-                sharedMemory: `${Math.max(1, Math.floor(memoryGi / 2))}Gi`,
-              },
-            }),
-        dataSources: pulumi
-          .all([
-            ossUri(args.buckets.datasets, endpoint, datasetDir),
-            ossUri(args.buckets.models, endpoint, job.paths.baseModel),
-            outputUri,
-            checkpointUri,
-          ])
-          .apply(([data, base, output, checkpoints]) => [
-            { uri: data, mountPath: MOUNTS.data },
-            { uri: base, mountPath: MOUNTS.baseModel },
-            { uri: output, mountPath: MOUNTS.output },
-            { uri: checkpoints, mountPath: MOUNTS.checkpoints },
-          ]),
+          : { resourceId: args.quotaId!, resourceConfig: quotaResourceConfig(job) }),
+        dataSources: [
+          { uri: ossUri(args.buckets.datasets, endpoint, datasetDir), mountPath: MOUNTS.data },
+          { uri: ossUri(args.buckets.models, endpoint, job.paths.baseModel), mountPath: MOUNTS.baseModel },
+          { uri: outputUri, mountPath: MOUNTS.output },
+          { uri: this.checkpointUri, mountPath: MOUNTS.checkpoints },
+        ],
         envs: { PAI_FINETUNE_JOB: job.name, PAI_FINETUNE_RUN: job.runHash, HF_HUB_OFFLINE: "1" },
         maxRunningTimeMinutes: Math.round(job.config.maxRunningHours * 60),
         priority: job.config.priority,
@@ -111,19 +105,11 @@ export class FineTuneJob extends pulumi.ComponentResource {
         waitTimeoutMinutes:
           job.config.waitFor === "succeeded" ? Math.round(job.config.maxRunningHours * 60) + 30 : 60,
       },
-      // A new run (different hash) is a new job; delete the old one only after the new one is submitted.
       { parent: this },
     );
     this.jobId = dlc.jobId;
     this.status = dlc.status;
-    // From the job resource, so whatever consumes the model (a service) waits for the job.
     this.outputUri = dlc.outputUri;
-    this.checkpointUri = checkpointUri;
-    this.registerOutputs({
-      jobId: this.jobId,
-      status: this.status,
-      outputUri: this.outputUri,
-      checkpointUri: this.checkpointUri,
-    });
+    this.registerOutputs({ jobId: this.jobId, status: this.status, outputUri: this.outputUri });
   }
 }

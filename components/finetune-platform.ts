@@ -93,13 +93,12 @@ export class FineTunePlatform extends pulumi.ComponentResource {
           job,
           region: spec.region,
           workspaceId: workspace.workspaceId,
-          buckets: storage.bucketNames,
-          ossEndpoint: storage.intranetEndpoints.models,
+          buckets: spec.buckets,
           ...(job.placement.kind === "quota" && quota ? { quotaId: quota.quotaId } : {}),
-          roleArn: storage.roleArn,
           displayNamePrefix: spec.stack,
         },
-        parent,
+        // The buckets (and their role) must exist before a job mounts them.
+        { parent: this, dependsOn: storage.readyResources },
       );
       this.jobs[job.name] = { jobId: j.jobId, status: j.status, outputUri: j.outputUri };
     }

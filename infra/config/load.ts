@@ -59,7 +59,9 @@ export function readStackFile(file: string): RawStackConfig {
       })),
     );
   }
-  const root: unknown = doc.toJS();
+  // Anchors and aliases are fine in a stack file (a team may share job defaults); the cap only
+  // guards against runaway expansion.
+  const root: unknown = doc.toJS({ maxAliasCount: 10_000 });
   if (root === null || root === undefined) {
     throw new ConfigError(shown, [
       { path: ["config"], message: "expected a 'config:' mapping, the file is empty" },
@@ -111,17 +113,20 @@ function lineOfPath(doc: Document, lc: LineCounter, keyPath: (string | number)[]
 export function runtimeStackConfig(allConfig: Record<string, string>, stack: string): RawStackConfig {
   const values: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(allConfig)) values[key] = decodeConfigValue(raw);
-  // Reuse the stack file only to point at lines; the values come from the engine.
+  // The stack file is read only to point at lines, and only when a message needs one: the values
+  // come from the engine, and parsing a large file twice would cost the plan real time.
   const file = process.env.PAI_FINETUNE_STACK_FILE ?? stackFilePath(stack);
-  let lineOf: RawStackConfig["lineOf"] = () => undefined;
-  if (fs.existsSync(file)) {
-    try {
-      const local = readStackFile(file);
-      lineOf = (keyPath) => local.lineOf(keyPath);
-    } catch {
-      // The engine already parsed the file; a local copy that fails to parse just loses line numbers.
+  let located: RawStackConfig | null | undefined;
+  const lineOf: RawStackConfig["lineOf"] = (keyPath) => {
+    if (located === undefined) {
+      try {
+        located = fs.existsSync(file) ? readStackFile(file) : null;
+      } catch {
+        located = null; // a local copy that fails to parse just loses line numbers
+      }
     }
-  }
+    return located?.lineOf(keyPath);
+  };
   return { file: displayPath(file), values, lineOf };
 }
 

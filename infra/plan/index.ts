@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { readStackFile } from "../config/load";
-import { buildStackSpec } from "../spec/build";
+import { stackSpecFromRuntime } from "../spec/build";
 import { runProgram } from "../program";
 import { configForRuntime, runUnderMocks, type RegisteredResource } from "./mock-runtime";
 import { buildReport, type PlanReport } from "./report";
@@ -27,14 +27,11 @@ export interface OfflinePlan {
 /** Throws ConfigError (file, key path, expectation) before anything runs when the config is bad. */
 export async function runOfflinePlan(file: string, stack = stackNameOf(file)): Promise<OfflinePlan> {
   const raw = readStackFile(file);
-  // Validate first, so a bad file fails with the full ConfigError rather than inside the program.
-  const spec = buildStackSpec(raw, stack);
+  const config = configForRuntime(raw);
   process.env.PAI_FINETUNE_STACK_FILE = path.resolve(file);
-  const { result, resources } = await runUnderMocks({
-    stack,
-    region: spec.region,
-    config: configForRuntime(raw),
-    program: runProgram,
-  });
+  // Validate first, exactly as the program will (same function, same values), so a bad file fails
+  // with the full ConfigError rather than inside the program; the program then reuses the result.
+  const spec = stackSpecFromRuntime(config, stack);
+  const { result, resources } = await runUnderMocks({ stack, region: spec.region, config, program: runProgram });
   return { report: buildReport(result.spec, resources), resources };
 }

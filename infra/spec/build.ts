@@ -40,9 +40,18 @@ export function stackSpecFromFile(file: string, stack: string): StackSpec {
   return buildStackSpec(readStackFile(file), stack);
 }
 
-/** What the Pulumi program uses: the config the engine passed in. */
+let lastRuntimeSpec: { key: string; spec: StackSpec } | undefined;
+
+/**
+ * What the Pulumi program uses: the config the engine passed in. The result is remembered for the
+ * same config, so a caller that validated first (the offline plan) does not pay for it twice.
+ */
 export function stackSpecFromRuntime(allConfig: Record<string, string>, stack: string): StackSpec {
-  return buildStackSpec(runtimeStackConfig(allConfig, stack), stack);
+  const key = JSON.stringify([stack, process.env.PAI_FINETUNE_STACK_FILE ?? "", allConfig]);
+  if (lastRuntimeSpec?.key === key) return lastRuntimeSpec.spec;
+  const spec = buildStackSpec(runtimeStackConfig(allConfig, stack), stack);
+  lastRuntimeSpec = { key, spec };
+  return spec;
 }
 
 function loadStackCatalog(
