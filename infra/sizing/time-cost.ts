@@ -84,7 +84,16 @@ export function estimateTrainingCost(
   const mfu = w.mfu ?? DEFAULT_MFU;
   const tokens = w.examples * w.avgTokensPerExample * w.epochs;
   const flops = trainingFlopsPerToken(m, s);
-  const gpus = instance.gpuCount * instanceCount;
+  // Throughput comes from the GPUs the job runs on (its data-parallel ranks), not from every GPU of the rented
+  // instances: a 1-GPU job on an 8-GPU instance computes on one GPU (and still pays for the whole instance).
+  const rented = instance.gpuCount * instanceCount;
+  const gpus = Math.min(s.gpusPerNode * s.nodes, rented);
+  if (s.gpusPerNode * s.nodes > rented)
+    warnings.push(
+      `job asks for ${s.gpusPerNode * s.nodes} GPUs but ${instanceCount} × ${instance.id} has ${rented}: time uses ${rented}`,
+    );
+  else if (gpus < rented)
+    warnings.push(`job uses ${gpus} of the ${rented} rented GPUs; the idle ones are paid for`);
   const peak = instance.peakTflops16;
   if (peak === undefined) warnings.push(`no peak TFLOPS for ${instance.gpuModel}: time unknown`);
   if (instance.assumed) warnings.push(`${instance.gpuModel} figures are assumed, not published`);
@@ -94,11 +103,12 @@ export function estimateTrainingCost(
   const hours: Figure = {
     value: hoursValue,
     unit: "h",
-    derivation: "tokens × FLOP/token ÷ (GPUs × peak TFLOPS × 1e12 × MFU) ÷ 3600",
+    derivation: "tokens × FLOP/token ÷ (GPUs the job runs on × peak TFLOPS × 1e12 × MFU) ÷ 3600",
     inputs: {
       tokens,
       flopsPerToken: flops.value,
       gpus,
+      rentedGpus: rented,
       peakTflops: peak ?? "unknown",
       mfu,
       instance: instance.id,

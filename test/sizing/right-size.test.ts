@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadCatalog, type InstanceType } from "../../infra/catalog";
+import { loadCatalog, parameterCount, type InstanceType } from "../../infra/catalog";
 import {
   defaultTrainingSettings,
   estimateServiceMonthlyCost,
@@ -92,6 +92,24 @@ test("inference right-sizing only uses EAS types and every listed one fits", () 
       "72B bf16 cannot fit under 145 GiB of GPUs",
     );
   }
+});
+
+test("training time counts the GPUs the job runs on, not every GPU of the rented instance", () => {
+  // Offline-plan case: qwen1.5-7b-chat LoRA on 1 of the 8 GPUs of a GU108 instance came out 8× too fast.
+  const m = base.model("qwen1.5-7b-chat");
+  const gu108 = base.instance("ml.gu7xf.8xlarge-gu108");
+  const work = { examples: 4800, avgTokensPerExample: 320, epochs: 3 };
+  const one = defaultTrainingSettings("lora", { seqLen: 2048, microBatchSize: 4, gpusPerNode: 1 });
+  const r1 = estimateTrainingCost(m, one, work, gu108, 1);
+  assert.equal(r1.hours.inputs.gpus, 1);
+  const flops = 6 * parameterCount(m) + 6 * 32 * 2048 * 4096; // 2N fwd + 2N bwd + 2N recompute, + attention
+  const hours = (4800 * 320 * 3 * flops) / (312e12 * 0.35) / 3600;
+  assert.ok(Math.abs(r1.hours.value / hours - 1) < 1e-9, `${r1.hours.value} vs ${hours}`);
+  assert.ok(r1.hours.value > 0.4, "≈0.56 h, not 0.07 h");
+  assert.match(r1.warnings.join(" "), /uses 1 of the 8 rented GPUs/);
+  if (gu108.price) assert.equal(r1.cost?.value, r1.hours.value * gu108.price.amount, "whole instance paid");
+  const eight = estimateTrainingCost(m, { ...one, gpusPerNode: 8 }, work, gu108, 1);
+  assert.ok(Math.abs(r1.hours.value / eight.hours.value - 8) < 1e-9, "8 ranks are 8× faster than 1");
 });
 
 test("training time and cost carry their inputs; missing prices warn instead of costing zero", () => {
