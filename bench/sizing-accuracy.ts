@@ -29,7 +29,7 @@ export function naiveBytes(m: ModelSpec, s: TrainingSettings): number {
   if (s.method === "full") return (16 * n) / shard;
   if (s.method === "qlora") {
     const lin = linearWeightParams(m);
-    return ((lin * QUANT_BITS[s.quant ?? "nf4"]) / 8 + (n - lin) * 2) / shard;
+    return ((lin * QUANT_BITS[s.quant ?? "nf4-double"]) / 8 + (n - lin) * 2) / shard;
   }
   return (2 * n) / shard;
 }

@@ -18,3 +18,7 @@ export const LOGITS_BYTES_PER_ELEMENT = 12;
 /** Default model FLOPs utilisation for time estimates when the workload does not state one.
  *  Typical HF/DeepSpeed fine-tuning reaches 30-50 % MFU on A100; 0.35 is a stated, conservative choice. */
 export const DEFAULT_MFU = 0.35;
+
+/** DeepSpeed ZeRO-1/2 reduce_bucket_size (elements) of the configs the frameworks ship: Qwen finetune/ds_config_zero2.json
+ *  and ms-swift zero2.json set 2e8 (DeepSpeed's own default is 5e8). A configuration value, not a fit. */
+export const ZERO_REDUCE_BUCKET_ELEMENTS = 2e8;

@@ -1,7 +1,12 @@
 // GPU memory per GPU for fine-tuning: model states (ZeRO paper / DeepSpeed memory.rst), activations
 // (Korthikanti et al., SwiGLU variant), logits and loss buffers, framework overhead. Pure functions.
 import { embeddingParams, headDim, layerParams, parameterCount, type ModelSpec } from "../catalog";
-import { ALLOCATOR_OVERHEAD_FACTOR, CUDA_CONTEXT_BYTES, LOGITS_BYTES_PER_ELEMENT } from "./calibration";
+import {
+  ALLOCATOR_OVERHEAD_FACTOR,
+  CUDA_CONTEXT_BYTES,
+  LOGITS_BYTES_PER_ELEMENT,
+  ZERO_REDUCE_BUCKET_ELEMENTS,
+} from "./calibration";
 import { loraParameterCount, resolveLoraTargets } from "./lora";
 import type { MemoryEstimate, MemoryItem, Precision, Quant, TrainingSettings } from "./settings";
 import { fmtGiB, fmtParams, GiB } from "./units";
@@ -110,7 +115,7 @@ export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): Memor
   let weightBytesTotal: number;
   let weightNote: string;
   if (s.method === "qlora") {
-    const quant = s.quant ?? "nf4";
+    const quant = s.quant ?? "nf4-double";
     const lin = linearWeightParams(m);
     weightBytesTotal = (lin * QUANT_BITS[quant]) / 8 + (total - lin) * w;
     weightNote = `${fmtParams(lin)} block weights at ${QUANT_BITS[quant].toFixed(3)} bit (${quant}) + ${fmtParams(total - lin)} embeddings/norms/biases at ${w} B`;
@@ -148,11 +153,16 @@ export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): Memor
   // ZeRO-3 gathers the largest layer's 16-bit params and grads: 4 × largest_layer_params (DeepSpeed memory.rst).
   const largest = Math.max(m.vocabSize * m.hiddenSize, m.hiddenSize * m.intermediateSize);
   const zero3Gather = z === 3 ? 4 * largest : 0;
+  // ZeRO-1/2 (DeepSpeed stage_1_and_2) with contiguous_gradients allocates the gradient-reduction (ipg) bucket at
+  // its full configured size whatever the model size, twice with overlap_comm: Qwen's and ms-swift's
+  // ds_config_zero2.json set reduce_bucket_size 2e8 and overlap_comm true → 2 × 2e8 × 2 B = 0.8 GB.
+  const zeroBuckets = z === 1 || z === 2 ? ZERO_REDUCE_BUCKET_ELEMENTS * 2 * 2 : 0;
   // Optimizer step: fp32 gradients for the update (DeepSpeed memory.rst: "grads converted to fp32 before the
   // update") / foreach temporaries in torch AdamW: one state-typed copy of the (sharded) trainable params.
   const stepBuffer = offloadOpt || !gradsHeld ? 0 : (trainable * stateBytes(s.precision)) / shard(1);
-  // QLoRA dequantises a weight to 16 bit per matmul (forward and backward): ~2 × the largest block matrix.
-  const dequant = s.method === "qlora" ? 2 * 2 * m.hiddenSize * m.intermediateSize : 0;
+  // QLoRA dequantises one weight to 16 bit for each matmul (forward, and again in backward for the input
+  // gradient) and frees it right after: one largest block matrix in 16 bit is alive at a time.
+  const dequant = s.method === "qlora" ? 2 * m.hiddenSize * m.intermediateSize : 0;
 
   // ---- activations and logits (per GPU: each data-parallel rank holds its own micro-batch) ----
   const sbh = s.seqLen * s.microBatchSize * m.hiddenSize;
@@ -162,11 +172,24 @@ export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): Memor
   const activations = s.gradientCheckpointing ? checkpointed + oneLayer : actLayers * oneLayer;
   // Chunked loss keeps the 16-bit logits (2 B) and one of 8 fp32 chunks of the rest at a time.
   const logitBytes = s.chunkedLoss ? 2 + (LOGITS_BYTES_PER_ELEMENT - 2) / 8 : LOGITS_BYTES_PER_ELEMENT;
-  const logits = s.seqLen * s.microBatchSize * m.vocabSize * logitBytes;
+  const logitsFull = s.seqLen * s.microBatchSize * m.vocabSize * logitBytes;
+  // With checkpointing the loss buffers and the recomputed layer are not alive together: the loss's forward and
+  // backward run (and free the logits and their gradient) before the last layer is recomputed. So only the part
+  // of the loss buffers above one recomputed layer adds to the peak. Without checkpointing every layer's
+  // activations are alive at the loss, and the two add up.
+  const logits = s.gradientCheckpointing ? Math.max(0, logitsFull - oneLayer) : logitsFull;
 
   const copiesGpu = copies / shard(3);
   const states =
-    weightsGpu + copiesGpu + adapterWeights + masterGpu + gradsGpu + optGpu + ddpBuckets + zero3Gather;
+    weightsGpu +
+    copiesGpu +
+    adapterWeights +
+    masterGpu +
+    gradsGpu +
+    optGpu +
+    ddpBuckets +
+    zero3Gather +
+    zeroBuckets;
   const backwardPeak = states + dequant + activations + logits;
   const stepPeak = states + stepBuffer;
   const stepIsPeak = stepPeak > backwardPeak;
@@ -210,6 +233,12 @@ export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): Memor
       bytes: zero3Gather,
       note: `4 B × ${fmtParams(largest)} largest layer`,
     });
+  if (zeroBuckets)
+    items.push({
+      name: "ZeRO-1/2 reduce buckets",
+      bytes: zeroBuckets,
+      note: `2 × reduce_bucket_size ${ZERO_REDUCE_BUCKET_ELEMENTS.toExponential(0)} × 2 B (contiguous_gradients + overlap_comm)`,
+    });
   if (stepIsPeak) {
     items.push({
       name: "optimizer step buffer",
@@ -221,7 +250,7 @@ export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): Memor
       items.push({
         name: "dequantisation buffers",
         bytes: dequant,
-        note: "2 × largest block matrix in 16 bit",
+        note: "one largest block matrix dequantised to 16 bit (one matmul at a time)",
       });
     items.push({
       name: "activations",
@@ -233,7 +262,7 @@ export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): Memor
     items.push({
       name: "logits and loss",
       bytes: logits,
-      note: `${logitBytes} B × seq ${s.seqLen} × batch ${s.microBatchSize} × vocab ${m.vocabSize}`,
+      note: `${logitBytes} B × seq ${s.seqLen} × batch ${s.microBatchSize} × vocab ${m.vocabSize} = ${fmtGiB(logitsFull)}${s.gradientCheckpointing ? ", less the recomputed layer it never coexists with" : ""}`,
     });
   }
   const live = items.reduce((a, it) => a + it.bytes, 0);

@@ -13,7 +13,9 @@ export interface TrainingSettings {
   method: FineTuneMethod;
   /** Default bf16-mixed (HF Trainer `bf16: true`, LLaMA-Factory / ms-swift / Qwen scripts). */
   precision: Precision;
-  /** QLoRA base-weight format; default nf4 for method qlora, ignored otherwise. */
+  /** QLoRA base-weight format; default nf4-double for method qlora (bitsandbytes double quantisation is the default
+   *  of LLaMA-Factory, ms-swift, axolotl, unsloth and the QLoRA paper; torchao NF4 in torchtune always quantises its
+   *  scales), ignored otherwise. */
   quant?: Quant;
   /** Default adamw. */
   optimizer: Optimizer;
@@ -62,7 +64,7 @@ export function defaultTrainingSettings(
   return {
     method,
     precision: "bf16-mixed",
-    quant: method === "qlora" ? "nf4" : undefined,
+    quant: method === "qlora" ? "nf4-double" : undefined,
     optimizer: "adamw",
     seqLen: 2048,
     microBatchSize: 1,

@@ -75,10 +75,35 @@ test("activations: checkpointing keeps layer inputs plus one recomputed layer; f
   assert.equal(item(eager, "activations"), 32 * (layer + 5 * 32 * 1024 * 1024));
 });
 
-test("logits buffer scales with seq × batch × vocab (12 B per element)", () => {
+test("logits buffer scales with seq × batch × vocab (12 B per element); with checkpointing only its excess over the recomputed layer adds", () => {
   const m = catalog.model("qwen2.5-7b");
-  const e = estimateTrainingMemory(m, defaultTrainingSettings("lora", { seqLen: 4096, microBatchSize: 2 }));
-  assert.equal(item(e, "logits and loss"), 4096 * 2 * 152064 * 12);
+  const logits = 4096 * 2 * 152064 * 12;
+  const layer = 4096 * 2 * (13 * 3584 + 4 * 512 + 8 * 18944);
+  const noCkpt = estimateTrainingMemory(
+    m,
+    defaultTrainingSettings("lora", { seqLen: 4096, microBatchSize: 2, gradientCheckpointing: false }),
+  );
+  assert.equal(item(noCkpt, "logits and loss"), logits);
+  // The loss runs forward and backward (freeing logits and their gradient) before the last layer is recomputed.
+  const ckpt = estimateTrainingMemory(
+    m,
+    defaultTrainingSettings("lora", { seqLen: 4096, microBatchSize: 2 }),
+  );
+  assert.equal(item(ckpt, "logits and loss"), logits - layer);
+  const short = estimateTrainingMemory(
+    catalog.model("llama-2-7b"),
+    defaultTrainingSettings("lora", { seqLen: 1024, microBatchSize: 1 }),
+  );
+  assert.equal(item(short, "logits and loss"), 1024 * 32000 * 12 - 1024 * (13 * 4096 + 4 * 4096 + 8 * 11008));
+  const tiny = estimateTrainingMemory(
+    catalog.model("llama-2-7b"),
+    defaultTrainingSettings("lora", { seqLen: 1024, chunkedLoss: true }),
+  );
+  assert.equal(
+    item(tiny, "logits and loss"),
+    0,
+    "chunked 32k-vocab loss buffers hide under the recomputed layer",
+  );
 });
 
 test("NF4 bits: 4.5; double quantisation saves ≈0.37 bit/param (QLoRA paper)", () => {
@@ -95,7 +120,12 @@ test("breakdown sums to the total; MoE keeps every expert but activates two", ()
   const e = estimateTrainingMemory(mx, defaultTrainingSettings("qlora", { seqLen: 1024 }));
   const sum = e.breakdown.reduce((a, i) => a + i.bytes, 0);
   assert.ok(Math.abs(sum - e.perGpuBytes) < 1);
-  assert.ok(item(e, "weights") > (46e9 * 4.5) / 8 - 1e9, "all 8 experts resident");
+  assert.equal(
+    e.breakdown.find((i) => i.name === "weights")?.note.includes("nf4-double"),
+    true,
+    "default quant",
+  );
+  assert.ok(item(e, "weights") > (46e9 * QUANT_BITS["nf4-double"]) / 8 - 1e9, "all 8 experts resident");
   const dense = catalog.model("mistral-7b-v0.1");
   const act = (m: typeof mx): number =>
     item(
