@@ -97,6 +97,12 @@ function layersWithActivations(m: ModelSpec, s: TrainingSettings): number {
   return m.numLayers;
 }
 
+/** Model families whose causal-LM loss runs on the logits' own dtype (no `.float()`): Qwen v1 remote code
+ *  (QWenLMHeadModel.forward: CrossEntropyLoss(shift_logits, …)). Modern transformers models upcast. */
+const LOSS_WITHOUT_UPCAST_FAMILIES: readonly string[] = ["qwen"];
+/** 16-bit loss: logits 2 + shifted contiguous copy 2 + log-softmax saved 2 + its gradient 2. */
+const LOGITS_16BIT_BYTES_PER_ELEMENT = 8;
+
 /** Estimated peak GPU memory per GPU for a fine-tuning run, with a breakdown that sums to the total. */
 export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): MemoryEstimate {
   validateTraining(m, s);
@@ -170,8 +176,18 @@ export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): Memor
   const oneLayer = layerActivationBytes(m, s.seqLen, s.microBatchSize, s.flashAttention);
   const checkpointed = s.activationOffload ? 0 : actLayers * 2 * sbh; // offloaded inputs live in CPU RAM
   const activations = s.gradientCheckpointing ? checkpointed + oneLayer : actLayers * oneLayer;
+  // Loss precision. HF models upcast the logits to fp32 for the loss (12 B/element, see calibration), and so does
+  // torch autocast (cross_entropy runs in fp32). Under DeepSpeed (ZeRO ≥ 1) the engine casts the model to 16 bit
+  // and HF/accelerate turn autocast off; a model whose own loss code does not upcast (Qwen v1's remote
+  // modeling_qwen.py: CrossEntropyLoss on the raw 16-bit logits) then keeps every loss buffer in 16 bit.
+  const loss16 = z >= 1 && LOSS_WITHOUT_UPCAST_FAMILIES.includes(m.family) && s.precision !== "fp32";
+  const fullLogitBytes = loss16 ? LOGITS_16BIT_BYTES_PER_ELEMENT : LOGITS_BYTES_PER_ELEMENT;
   // Chunked loss keeps the 16-bit logits (2 B) and one of 8 fp32 chunks of the rest at a time.
-  const logitBytes = s.chunkedLoss ? 2 + (LOGITS_BYTES_PER_ELEMENT - 2) / 8 : LOGITS_BYTES_PER_ELEMENT;
+  const logitBytes = s.chunkedLoss ? 2 + (fullLogitBytes - 2) / 8 : fullLogitBytes;
+  if (loss16)
+    assumptions.push(
+      `loss in 16 bit: DeepSpeed runs without autocast and ${m.family} model code does not upcast logits`,
+    );
   const logitsFull = s.seqLen * s.microBatchSize * m.vocabSize * logitBytes;
   // With checkpointing the loss buffers and the recomputed layer are not alive together: the loss's forward and
   // backward run (and free the logits and their gradient) before the last layer is recomputed. So only the part

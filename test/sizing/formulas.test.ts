@@ -147,3 +147,14 @@ test("offload: ZeRO-2 keeps only 16-bit weights of the model states (DeepSpeed m
   assert.equal(item(e, "optimizer states") + item(e, "gradients") + item(e, "master weights"), 0);
   assert.equal(item(e, "weights"), 2 * parameterCount(m));
 });
+
+test("Qwen v1 under DeepSpeed keeps its loss in 16 bit (no autocast, no upcast in its model code); HF models do not", () => {
+  const q = catalog.model("qwen-7b-chat");
+  const s = { seqLen: 4096, gradientCheckpointing: false, loraRank: 64 };
+  const logits = (m: typeof q, zeroStage: 0 | 2): number =>
+    item(estimateTrainingMemory(m, defaultTrainingSettings("qlora", { ...s, zeroStage })), "logits and loss");
+  assert.equal(logits(q, 0), 4096 * 151936 * 12, "no DeepSpeed: autocast runs cross_entropy in fp32");
+  assert.equal(logits(q, 2), 4096 * 151936 * 8, "DeepSpeed fp16/bf16 engine: 16-bit loss buffers");
+  const hf = catalog.model("qwen2.5-7b-instruct");
+  assert.equal(logits(hf, 2), 4096 * 152064 * 12, "transformers' loss upcasts the logits itself");
+});
