@@ -52,5 +52,10 @@ export default tseslint.config(
   {
     files: ["**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      "pulumi/no-output-in-template-literal": "off",
+      "pulumi/no-output-instance-in-template-literal": "off",
+    },
   },
 );

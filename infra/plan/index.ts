@@ -32,6 +32,11 @@ export async function runOfflinePlan(file: string, stack = stackNameOf(file)): P
   // Validate first, exactly as the program will (same function, same values), so a bad file fails
   // with the full ConfigError rather than inside the program; the program then reuses the result.
   const spec = stackSpecFromRuntime(config, stack);
-  const { result, resources } = await runUnderMocks({ stack, region: spec.region, config, program: runProgram });
+  const { result, resources } = await runUnderMocks({
+    stack,
+    region: spec.region,
+    config,
+    program: runProgram,
+  });
   return { report: buildReport(result.spec, resources), resources };
 }

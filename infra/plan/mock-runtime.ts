@@ -28,8 +28,7 @@ function computedOutputs(
   region: string,
 ): { id: string; state: Record<string, unknown> } {
   const id = `${name}-id`;
-  const text = (key: string, fallback: string) =>
-    typeof inputs[key] === "string" ? (inputs[key]) : fallback;
+  const text = (key: string, fallback: string) => (typeof inputs[key] === "string" ? inputs[key] : fallback);
   switch (type) {
     case "alicloud:oss/bucket:Bucket":
       return {
