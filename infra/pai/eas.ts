@@ -55,7 +55,10 @@ export interface AutoscalerState {
   scaleDownStabilizationSeconds?: number;
 }
 
-/** The DescribeService fields we use (§2.3). AccessToken is deliberately not surfaced. */
+/**
+ * The DescribeService fields we use (§2.3). AccessToken is deliberately not parsed or surfaced: it
+ * would end up in provider outputs and state.
+ */
 export interface Service {
   serviceName: string;
   serviceId?: string;
@@ -63,6 +66,10 @@ export interface Service {
   reason?: string;
   message?: string;
   region?: string;
+  /** Public endpoint (§2.3 InternetEndpoint); empty or absent while the service has none. */
+  internetEndpoint?: string;
+  /** VPC endpoint (§2.3 IntranetEndpoint). */
+  intranetEndpoint?: string;
 }
 
 const numberish = z.union([z.number(), z.string().transform(Number)]);
@@ -88,6 +95,8 @@ const serviceSchema = z.looseObject({
   Reason: z.string().optional(),
   Message: z.string().optional(),
   Region: z.string().optional(),
+  InternetEndpoint: z.string().nullish(),
+  IntranetEndpoint: z.string().nullish(),
 });
 
 /** §2.1 operation table. */
@@ -146,6 +155,8 @@ export class EasClient {
       reason: raw.Reason,
       message: raw.Message,
       region: raw.Region,
+      internetEndpoint: raw.InternetEndpoint || undefined,
+      intranetEndpoint: raw.IntranetEndpoint || undefined,
     };
   }
 

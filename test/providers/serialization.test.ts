@@ -13,8 +13,13 @@ import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { DlcJob, type DlcJobInputs, dlcJobProvider } from "../../components/providers/dlc-job";
 import { EasAutoscaler, easAutoscalerProvider } from "../../components/providers/eas-autoscaler";
+import {
+  EasServiceEndpoints,
+  easServiceEndpointsProvider,
+} from "../../components/providers/eas-service-endpoints";
 import { GpuQuota, gpuQuotaProvider } from "../../components/providers/gpu-quota";
 import { type PaiEmulator } from "../emulator";
+import { call, client } from "../emulator/helpers";
 import { FAKE_CREDENTIALS, liveJobs, startProviderEmulator } from "./setup";
 
 const REPO_ROOT = join(__dirname, "..", "..");
@@ -77,6 +82,7 @@ void describe("provider serialization", () => {
     DlcJob: dlcJobProvider,
     GpuQuota: gpuQuotaProvider,
     EasAutoscaler: easAutoscalerProvider,
+    EasServiceEndpoints: easServiceEndpointsProvider,
   };
 
   for (const [name, provider] of Object.entries(providers)) {
@@ -123,8 +129,9 @@ void describe("provider serialization", () => {
         max: 2,
         strategies: [{ metricName: "qps", threshold: 10 }],
       });
+      const endpoints = new EasServiceEndpoints("endpoints", { region: "cn-hangzhou", serviceName: "svc" });
       await new Promise<void>((resolve) =>
-        pulumi.all([job.urn, quota.urn, scaler.urn]).apply(() => resolve()),
+        pulumi.all([job.urn, quota.urn, scaler.urn, endpoints.urn]).apply(() => resolve()),
       );
     } finally {
       delete process.env.ALIBABA_CLOUD_SECURITY_TOKEN;
@@ -132,6 +139,7 @@ void describe("provider serialization", () => {
     assert.deepEqual(Object.keys(captured).sort(), [
       "pulumi-nodejs:dynamic/pai:DlcJob",
       "pulumi-nodejs:dynamic/pai:EasAutoscaler",
+      "pulumi-nodejs:dynamic/pai:EasServiceEndpoints",
       "pulumi-nodejs:dynamic/pai:GpuQuota",
     ]);
     for (const [type, text] of Object.entries(captured)) {
@@ -147,6 +155,23 @@ void describe("provider serialization", () => {
     assertNoSecrets(JSON.stringify(created.outs), "state");
     await provider.delete!(created.id, created.outs);
     assert.deepEqual(liveJobs(emu), []);
+  });
+
+  void it("the serialized EasServiceEndpoints provider works when evaluated like the host (in process)", async () => {
+    const c = client(emu, FAKE_CREDENTIALS.accessKeyId, FAKE_CREDENTIALS.accessKeySecret);
+    await call(c, "eas", "CreateService", "POST", "/api/v2/services", {
+      body: JSON.stringify({
+        metadata: { name: "serialized_svc", instance: 1 },
+        containers: [{ image: "i" }],
+      }),
+    });
+    const { text } = await serializeWithCredentialsInEnv(easServiceEndpointsProvider);
+    const provider = evaluateLikeHost(text);
+    const created = await provider.create({ region: "cn-hangzhou", serviceName: "serialized_svc" });
+    const outs = created.outs as { internetEndpoint: string };
+    assert.match(outs.internetEndpoint, /serialized_svc/);
+    assertNoSecrets(JSON.stringify(created.outs), "state");
+    await provider.delete!(created.id, created.outs);
   });
 
   void it("the serialized DlcJob provider works in a plain node process without a TypeScript loader", async () => {

@@ -1,0 +1,76 @@
+// Endpoints of an EAS service as a Pulumi resource (a dynamic provider): alicloud.pai.Service has no
+// endpoint outputs, EAS DescribeService has them (pai-openapi.md §2.3). Read-only: it owns nothing.
+// Logic in impl/eas-service-endpoints.ts, loaded at call time (see load-impl.ts).
+import * as pulumi from "@pulumi/pulumi";
+import type * as Impl from "./impl/eas-service-endpoints";
+import { loadProviderImpl } from "./load-impl";
+
+/** Plain inputs. */
+export interface EasServiceEndpointsInputs {
+  /** Region id (= EAS ClusterId). Change → replace. */
+  region: string;
+  /** EAS service name. Change → replace. */
+  serviceName: string;
+  /** Endpoint override. Default: env PAI_EAS_ENDPOINT, then pai-eas.<region>.aliyuncs.com. No diff. */
+  endpoint?: string;
+}
+
+/**
+ * State (id = `<region>/<serviceName>`). Deliberately no AccessToken: DescribeService returns one
+ * (§2.3), but it would be stored in state; callers who need it read it from EAS themselves.
+ */
+export interface EasServiceEndpointsOutputs extends EasServiceEndpointsInputs {
+  /** Public endpoint URL; empty when the service has none. */
+  internetEndpoint: string;
+  /** VPC endpoint URL; empty when the service has none. */
+  intranetEndpoint: string;
+  /** EAS service id (ServiceId, §2.3). */
+  serviceId: string;
+  /** Service status when last read (Running, Creating, ... §2.2). */
+  status: string;
+}
+
+/** Resource arguments. */
+export type EasServiceEndpointsArgs = {
+  [K in keyof EasServiceEndpointsInputs]: pulumi.Input<EasServiceEndpointsInputs[K]>;
+};
+
+function easServiceEndpointsImpl(): typeof Impl {
+  return loadProviderImpl("eas-service-endpoints") as typeof Impl;
+}
+
+/** The dynamic provider (thin; loads impl/eas-service-endpoints.ts at call time). */
+export const easServiceEndpointsProvider: pulumi.dynamic.ResourceProvider<
+  EasServiceEndpointsInputs,
+  EasServiceEndpointsOutputs
+> = {
+  check: (olds, news) => easServiceEndpointsImpl().check(olds, news),
+  diff: (id, olds, news) => easServiceEndpointsImpl().diff(id, olds, news),
+  create: (inputs) => easServiceEndpointsImpl().create(inputs),
+  read: (id, props) => easServiceEndpointsImpl().read(id, props),
+  update: (id, olds, news) => easServiceEndpointsImpl().update(id, olds, news),
+  delete: (id, props) => easServiceEndpointsImpl().remove(id, props),
+};
+
+/** Endpoints of an EAS service. Type token `pulumi-nodejs:dynamic/pai:EasServiceEndpoints`. */
+export class EasServiceEndpoints extends pulumi.dynamic.Resource {
+  /** Public endpoint URL (empty when none). */
+  declare readonly internetEndpoint: pulumi.Output<string>;
+  /** VPC endpoint URL (empty when none). */
+  declare readonly intranetEndpoint: pulumi.Output<string>;
+  /** EAS service id. */
+  declare readonly serviceId: pulumi.Output<string>;
+  /** Service status when last read. */
+  declare readonly status: pulumi.Output<string>;
+
+  constructor(name: string, args: EasServiceEndpointsArgs, opts?: pulumi.CustomResourceOptions) {
+    const props = {
+      ...args,
+      internetEndpoint: undefined,
+      intranetEndpoint: undefined,
+      serviceId: undefined,
+      status: undefined,
+    };
+    super(easServiceEndpointsProvider, name, props, opts, "pai", "EasServiceEndpoints");
+  }
+}
