@@ -21,16 +21,23 @@ export interface JobOutputs {
   outputUri: pulumi.Output<string>;
 }
 
+export interface ServiceOutputs {
+  serviceName: pulumi.Output<string>;
+  status: pulumi.Output<string>;
+  modelUri: pulumi.Output<string>;
+  /** Public endpoint URL (empty when the service has none). */
+  internetEndpoint: pulumi.Output<string>;
+  /** VPC endpoint URL (empty when the service has none). */
+  intranetEndpoint: pulumi.Output<string>;
+}
+
 export class FineTunePlatform extends pulumi.ComponentResource {
   readonly workspaceId: pulumi.Output<string>;
   readonly bucketNames: ArtifactBuckets["bucketNames"];
   readonly jobRoleArn: pulumi.Output<string>;
   readonly quotaId?: pulumi.Output<string>;
   readonly jobs: Record<string, JobOutputs>;
-  readonly services: Record<
-    string,
-    { serviceName: pulumi.Output<string>; status: pulumi.Output<string>; modelUri: pulumi.Output<string> }
-  >;
+  readonly services: Record<string, ServiceOutputs>;
 
   constructor(name: string, args: FineTunePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pai-finetune:platform:FineTunePlatform", name, {}, opts);
@@ -116,7 +123,13 @@ export class FineTunePlatform extends pulumi.ComponentResource {
         },
         parent,
       );
-      this.services[svc.name] = { serviceName: s.serviceName, status: s.status, modelUri: s.modelUri };
+      this.services[svc.name] = {
+        serviceName: s.serviceName,
+        status: s.status,
+        modelUri: s.modelUri,
+        internetEndpoint: s.internetEndpoint,
+        intranetEndpoint: s.intranetEndpoint,
+      };
     }
 
     this.workspaceId = workspace.workspaceId;

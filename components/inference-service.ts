@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSpec } from "../infra/spec/types";
 import { MOUNTS } from "../infra/spec/command";
 import { EasAutoscaler } from "./providers/eas-autoscaler";
+import { EasServiceEndpoints } from "./providers/eas-service-endpoints";
 
 export interface InferenceServiceArgs {
   /** The validated, sized service (from `buildStackSpec`). Required. */
@@ -48,6 +49,10 @@ export class InferenceService extends pulumi.ComponentResource {
   readonly status: pulumi.Output<string>;
   /** The served model's OSS path. */
   readonly modelUri: pulumi.Output<string>;
+  /** Public endpoint URL from EAS DescribeService (empty when the service has none). */
+  readonly internetEndpoint: pulumi.Output<string>;
+  /** VPC endpoint URL from EAS DescribeService (empty when the service has none). */
+  readonly intranetEndpoint: pulumi.Output<string>;
 
   constructor(name: string, args: InferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pai-finetune:platform:InferenceService", name, {}, opts);
@@ -83,9 +88,23 @@ export class InferenceService extends pulumi.ComponentResource {
         { parent: this, dependsOn: [service] },
       );
     }
+    // alicloud.pai.Service has no endpoint outputs; read them from DescribeService (§2.3).
+    const endpoints = new EasServiceEndpoints(
+      `${name}-endpoints`,
+      { region: args.region, serviceName: service.id },
+      { parent: this, dependsOn: [service] },
+    );
     this.serviceName = service.id;
     this.status = service.status;
     this.modelUri = pulumi.interpolate`oss://${args.modelsBucket}/${s.modelPath}`;
-    this.registerOutputs({ serviceName: this.serviceName, status: this.status, modelUri: this.modelUri });
+    this.internetEndpoint = endpoints.internetEndpoint;
+    this.intranetEndpoint = endpoints.intranetEndpoint;
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      status: this.status,
+      modelUri: this.modelUri,
+      internetEndpoint: this.internetEndpoint,
+      intranetEndpoint: this.intranetEndpoint,
+    });
   }
 }

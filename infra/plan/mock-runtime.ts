@@ -52,6 +52,19 @@ function computedOutputs(
         id: `<dlc job id of ${text("displayName", name)}>`,
         state: { jobId: `<dlc job id of ${text("displayName", name)}>`, status: "Planned" },
       };
+    case "pulumi-nodejs:dynamic/pai:EasServiceEndpoints": {
+      // Placeholders in the EAS URL shape; the real values come from DescribeService at `pulumi up`.
+      const service = text("serviceName", name);
+      return {
+        id: `${region}/${service}`,
+        state: {
+          internetEndpoint: `http://<placeholder>.${service}.${region}.pai-eas.aliyuncs.com`,
+          intranetEndpoint: `http://<placeholder>.${service}.vpc.${region}.pai-eas.aliyuncs.com`,
+          serviceId: `<eas service id of ${service}>`,
+          status: "Planned",
+        },
+      };
+    }
     case "pulumi-nodejs:dynamic/pai:GpuQuota":
       return {
         id: `<quota id of ${text("quotaName", name)}>`,

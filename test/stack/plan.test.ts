@@ -3,9 +3,14 @@
  * registers and their key inputs (secure buckets, a scoped role, a quota, jobs, services).
  */
 import assert from "node:assert/strict";
+import * as path from "node:path";
 import { describe, it } from "node:test";
-import { stackFilePath } from "../../infra/config/load";
+import type * as pulumi from "@pulumi/pulumi";
+import { readStackFile, stackFilePath } from "../../infra/config/load";
 import { runOfflinePlan, type RegisteredResource } from "../../infra/plan";
+import { configForRuntime, runUnderMocks } from "../../infra/plan/mock-runtime";
+import { runProgram } from "../../infra/program";
+import { stackSpecFromRuntime } from "../../infra/spec/build";
 
 const T = {
   workspace: "alicloud:pai/workspaceWorkspace:WorkspaceWorkspace",
@@ -19,12 +24,29 @@ const T = {
   job: "pulumi-nodejs:dynamic/pai:DlcJob",
   service: "alicloud:pai/service:Service",
   autoscaler: "pulumi-nodejs:dynamic/pai:EasAutoscaler",
+  endpoints: "pulumi-nodejs:dynamic/pai:EasServiceEndpoints",
 };
 
 const ofType = (rs: RegisteredResource[], type: string) => rs.filter((r) => r.type === type);
 
 async function planOf(stack: string) {
   return runOfflinePlan(stackFilePath(stack), stack);
+}
+
+/** Like runOfflinePlan, but also returns the program's stack outputs. */
+async function runPlanWithOutputs(stack: string) {
+  const file = stackFilePath(stack);
+  const config = configForRuntime(readStackFile(file));
+  process.env.PAI_FINETUNE_STACK_FILE = path.resolve(file); // as runOfflinePlan does
+  const spec = stackSpecFromRuntime(config, stack);
+  return runUnderMocks({ stack, region: spec.region, config, program: runProgram });
+}
+
+function outputValue(output: pulumi.Output<unknown> | undefined): Promise<unknown> {
+  return new Promise((resolve) => {
+    if (output === undefined) resolve(undefined);
+    else output.apply((v) => resolve(v));
+  });
 }
 
 for (const stack of ["dev", "staging", "prod"]) {
@@ -91,6 +113,28 @@ for (const stack of ["dev", "staging", "prod"]) {
       };
       assert.deepEqual(trust.Statement[0]!.Principal.Service, ["pai.aliyuncs.com"]);
       assert.equal(ofType(resources, T.attachment)[0]!.inputs.roleName, role.inputs.roleName);
+    });
+
+    it("reads every service's endpoints with an EasServiceEndpoints resource and exports them", async () => {
+      const { resources, result } = await runPlanWithOutputs(stack);
+      const services = ofType(resources, T.service);
+      const endpoints = ofType(resources, T.endpoints);
+      assert.equal(endpoints.length, services.length);
+      for (const s of services) {
+        // Under the mocks a service's id is its resource name (mock-runtime.ts).
+        const e = endpoints.filter((x) => x.inputs.serviceName === s.name);
+        assert.equal(e.length, 1, `service ${s.name} has exactly one endpoints resource`);
+        assert.equal(e[0]!.name, `${s.name}-endpoints`);
+        assert.match(String(e[0]!.inputs.region), /^[a-z]+-[a-z0-9-]+$/);
+      }
+      const exported = await outputValue(result.outputs.services);
+      const entries = Object.values(exported as Record<string, Record<string, unknown>>);
+      assert.equal(entries.length, services.length);
+      for (const svc of entries) {
+        assert.match(String(svc.internetEndpoint), /pai-eas\.aliyuncs\.com/);
+        assert.match(String(svc.intranetEndpoint), /pai-eas\.aliyuncs\.com/);
+        assert.ok(!("accessToken" in svc));
+      }
     });
 
     it("gives each job a placement, its data mounts and an output path in the models bucket", async () => {
