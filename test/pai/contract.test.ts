@@ -151,6 +151,42 @@ void describe("DLC 2020-12-03 (§1.1, §1.2, §1.3, §1.5)", () => {
     });
   });
 
+  void it("CreateJob with a custom RAM role sends CredentialConfig (pai-dlc models CredentialConfig/Item/Role)", async () => {
+    const roleArn = "acs:ram::1234567890123456:role/pai-finetune-dev";
+    const req = await sent(() =>
+      dlc.createJob({
+        displayName: "ft",
+        jobType: "PyTorchJob",
+        jobSpecs: [{ type: "Worker", image: "img", podCount: 1, ecsSpec: "ecs.gn7i-c8g1.2xlarge" }],
+        userCommand: "run",
+        roleArn,
+      }),
+    );
+    const body = req.body as Record<string, unknown>;
+    assert.ok(Object.keys(body).includes("CredentialConfig"));
+    assert.deepEqual(body.CredentialConfig, {
+      EnableCredentialInject: true,
+      AliyunEnvRoleKey: "0",
+      CredentialConfigItems: [
+        {
+          Key: "0",
+          Type: "Role",
+          Roles: [{ RoleArn: roleArn, RoleType: "service", AssumeRoleFor: "1234567890123456" }],
+        },
+      ],
+    });
+    await assert.rejects(
+      dlc.createJob({
+        displayName: "ft",
+        jobType: "PyTorchJob",
+        jobSpecs: [],
+        userCommand: "run",
+        roleArn: "x",
+      }),
+      /not a RAM role ARN/,
+    );
+  });
+
   void it("GetJob: GET /api/v1/jobs/{JobId} with NeedDetail", async () => {
     const req = await sent(() => dlc.getJob("dlc-1"));
     assertContract(req, {
