@@ -5,6 +5,19 @@ import type OpenApi from "@alicloud/openapi-client";
 import { type PaiEmulator, startEmulator } from "./index";
 import { VERSION, call, callError, client, raw, validJob, waitFor } from "./helpers";
 
+const ROLE = "acs:ram::1234567890123456:role/pai-finetune-dev";
+const credentialItem = (over: Record<string, unknown> = {}) => ({
+  Key: "0",
+  Type: "Role",
+  Roles: [{ RoleArn: ROLE, RoleType: "service", AssumeRoleFor: "1234567890123456" }],
+  ...over,
+});
+const credentialConfig = (item: Record<string, unknown> = {}) => ({
+  EnableCredentialInject: true,
+  AliyunEnvRoleKey: "0",
+  CredentialConfigItems: [credentialItem(item)],
+});
+
 const TIMING = {
   jobCreatingMs: 1000,
   jobQueuingMs: 1000,
@@ -93,6 +106,58 @@ void describe("DLC jobs (manual clock)", () => {
     ["non-string Envs values", { Envs: { A: 1 } }, /"Envs\.A"/],
     ["a non-string Settings.Tags value", { Settings: { Tags: { team: 7 } } }, /"Settings\.Tags\.team"/],
     ["a ResourceId that is no quota", { ResourceId: "quota-nope" }, /"ResourceId"/],
+    [
+      "an unknown CredentialConfig field",
+      { CredentialConfig: { EnableCredentialInject: true, RoleArn: ROLE } },
+      /"CredentialConfig\.RoleArn".*unknown field/,
+    ],
+    [
+      "EnableCredentialInject as a string",
+      { CredentialConfig: { ...credentialConfig(), EnableCredentialInject: "true" } },
+      /"CredentialConfig\.EnableCredentialInject"/,
+    ],
+    [
+      "a credential item Type in the wrong case",
+      { CredentialConfig: credentialConfig({ Type: "role" }) },
+      /"CredentialConfig\.CredentialConfigItems\[0\]\.Type".*case-sensitive/,
+    ],
+    [
+      "a role without RoleArn",
+      { CredentialConfig: credentialConfig({ Roles: [{ RoleType: "service", AssumeRoleFor: "1234" }] }) },
+      /"CredentialConfig\.CredentialConfigItems\[0\]\.Roles\[0\]\.RoleArn"/,
+    ],
+    [
+      "a RoleArn that is no RAM role ARN",
+      {
+        CredentialConfig: credentialConfig({ Roles: [{ RoleArn: "pai-finetune-dev", RoleType: "service" }] }),
+      },
+      /"CredentialConfig\.CredentialConfigItems\[0\]\.Roles\[0\]\.RoleArn"/,
+    ],
+    [
+      "an unknown RoleType",
+      { CredentialConfig: credentialConfig({ Roles: [{ RoleArn: ROLE, RoleType: "Service" }] }) },
+      /"CredentialConfig\.CredentialConfigItems\[0\]\.Roles\[0\]\.RoleType"/,
+    ],
+    [
+      "a role field in camelCase",
+      { CredentialConfig: credentialConfig({ Roles: [{ roleArn: ROLE }] }) },
+      /"CredentialConfig\.CredentialConfigItems\[0\]\.Roles\[0\]\.roleArn".*unknown field/,
+    ],
+    [
+      "two RAM roles (the doc allows one per job)",
+      {
+        CredentialConfig: {
+          ...credentialConfig(),
+          CredentialConfigItems: [credentialItem(), credentialItem({ Key: "1" })],
+        },
+      },
+      /"CredentialConfig\.CredentialConfigItems".*only one RAM role/,
+    ],
+    [
+      "an AliyunEnvRoleKey that names no item",
+      { CredentialConfig: { ...credentialConfig(), AliyunEnvRoleKey: "7" } },
+      /"CredentialConfig\.AliyunEnvRoleKey"/,
+    ],
   ];
   for (const [what, override, message] of refusals) {
     void it(`refuses CreateJob with ${what}`, async () => {
@@ -104,6 +169,15 @@ void describe("DLC jobs (manual clock)", () => {
       assert.match(String(err.data.Message), message);
     });
   }
+
+  void it("accepts a custom RAM role as CredentialConfig and returns it from GetJob", async () => {
+    const body = validJob({ CredentialConfig: credentialConfig() });
+    const created = await create(body);
+    const job = await get(created.JobId);
+    assert.deepEqual(job.CredentialConfig, credentialConfig());
+    const off = await create(validJob({ CredentialConfig: { EnableCredentialInject: false } }));
+    assert.match(String(off.JobId), /^dlc/);
+  });
 
   void it("refuses ResourceConfig values that are not strings, and quota jobs without ResourceConfig", async () => {
     const quotaId = await readyQuota();

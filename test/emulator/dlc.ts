@@ -265,6 +265,66 @@ function validateSettings(raw: unknown): void {
   }
 }
 
+// CredentialConfig wire names: alibabacloud-typescript-sdk pai-dlc-20201203 models CredentialConfig.ts,
+// CredentialConfigItem.ts, CredentialRole.ts. Enums (Type Role|RoleChain, RoleType service|user) are
+// documented for PAI-DSW's struct of the same shape (api-pai-dsw-2022-01-01-struct-credentialconfig),
+// not on the DLC pages: applied here as modelled strictness.
+const CREDENTIAL_CONFIG_KEYS = [
+  "EnableCredentialInject",
+  "AliyunEnvRoleKey",
+  "CredentialConfigItems",
+] as const;
+const CREDENTIAL_ITEM_KEYS = ["Key", "Type", "Roles"] as const;
+const CREDENTIAL_ROLE_KEYS = ["RoleArn", "RoleType", "AssumeRoleFor", "Policy", "AssumeUserInfo"] as const;
+const ROLE_ARN = /^acs:ram::(\d+):role\/[^\s/]+$/;
+
+function validateCredentialConfig(raw: unknown): void {
+  const path = "CredentialConfig";
+  const cc = v.asObject(raw, path);
+  v.onlyKeys(cc, CREDENTIAL_CONFIG_KEYS, path);
+  const inject = v.optBool(cc, "EnableCredentialInject", `${path}.EnableCredentialInject`);
+  const envKey = v.optString(cc, "AliyunEnvRoleKey", `${path}.AliyunEnvRoleKey`);
+  const items = v.optArray(cc, "CredentialConfigItems", `${path}.CredentialConfigItems`) ?? [];
+  // "Each DLC job can be associated with only one RAM role" (PAI doc "Configure the DLC RAM role").
+  if (items.length > 1)
+    throw invalidParameter(
+      `${path}.CredentialConfigItems`,
+      "a DLC job can be associated with only one RAM role",
+    );
+  const keys = items.map((rawItem, i) => {
+    const ip = `${path}.CredentialConfigItems[${i}]`;
+    const item = v.asObject(rawItem, ip);
+    v.onlyKeys(item, CREDENTIAL_ITEM_KEYS, ip);
+    const key = v.reqString(item, "Key", `${ip}.Key`); // modelled as required: AliyunEnvRoleKey refers to it
+    const type = v.reqEnum(item, "Type", ["Role", "RoleChain"], `${ip}.Type`);
+    const roles = v.optArray(item, "Roles", `${ip}.Roles`) ?? [];
+    if (roles.length === 0) throw missingParameter(`${ip}.Roles`);
+    if (type === "Role" && roles.length !== 1)
+      throw invalidParameter(`${ip}.Roles`, `Type "Role" assumes exactly one role, got ${roles.length}`); // modelled
+    roles.forEach((rawRole, j) => {
+      const rp = `${ip}.Roles[${j}]`;
+      const role = v.asObject(rawRole, rp);
+      v.onlyKeys(role, CREDENTIAL_ROLE_KEYS, rp);
+      const arn = v.reqString(role, "RoleArn", `${rp}.RoleArn`);
+      if (!ROLE_ARN.test(arn))
+        throw invalidParameter(`${rp}.RoleArn`, `must be acs:ram::<account id>:role/<name>, got "${arn}"`);
+      v.optEnum(role, "RoleType", ["service", "user"], `${rp}.RoleType`);
+      const assumeFor = v.optString(role, "AssumeRoleFor", `${rp}.AssumeRoleFor`);
+      if (assumeFor !== undefined && !/^\d+$/.test(assumeFor))
+        throw invalidParameter(`${rp}.AssumeRoleFor`, `must be an account id, got "${assumeFor}"`);
+      v.optString(role, "Policy", `${rp}.Policy`);
+      if (role.AssumeUserInfo !== undefined) v.asObject(role.AssumeUserInfo, `${rp}.AssumeUserInfo`);
+    });
+    return key;
+  });
+  // Modelled: credentials are injected for the item AliyunEnvRoleKey names, so it must name one.
+  if (inject === true && items.length > 0 && (envKey === undefined || !keys.includes(envKey)))
+    throw invalidParameter(
+      `${path}.AliyunEnvRoleKey`,
+      `must name one of the CredentialConfigItems keys (${keys.join(", ")}), got ${JSON.stringify(envKey ?? null)}`,
+    );
+}
+
 function validateCreateJob(body: v.Json, store: Store): void {
   v.onlyKeys(body, CREATE_KEYS, "");
   const name = v.reqString(body, "DisplayName");
@@ -301,6 +361,7 @@ function validateCreateJob(body: v.Json, store: Store): void {
   if (body.UserVpc !== undefined)
     v.optEnum(v.asObject(body.UserVpc, "UserVpc"), "DefaultRoute", ["eth0", "eth1"], "UserVpc.DefaultRoute");
   if (body.Settings !== undefined) validateSettings(body.Settings);
+  if (body.CredentialConfig !== undefined) validateCredentialConfig(body.CredentialConfig);
 }
 
 function jobOrNotFound(store: Store, id: string): Job {
