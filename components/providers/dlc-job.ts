@@ -37,6 +37,11 @@ export interface DlcJobInputs {
   maxRunningTimeMinutes?: number;
   /** Priority 1..9 (quota jobs only). Default: API default 1. Change → replace. */
   priority?: number;
+  /**
+   * RAM role the job runs as (`acs:ram::<account id>:role/<name>`), sent as CreateJob CredentialConfig.
+   * Default: none (the workspace's default role). Change → replace.
+   */
+  roleArn?: string;
   /** Tags, sent as Settings.Tags at submit. Change → update in place, state only (no UpdateJob call). */
   tags?: Record<string, string>;
   /** Where the job writes the model (oss://...). Recorded only; never deleted by this provider. Change → replace. */

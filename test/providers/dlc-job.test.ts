@@ -92,6 +92,7 @@ void describe("DlcJob provider", () => {
       ["dataSources", [{ uri: "oss://bucket/other/", mountPath: "/mnt/data" }]],
       ["podCount", 2],
       ["workspaceId", "ws-2"],
+      ["roleArn", "acs:ram::1234567890123456:role/other"],
     ] as const) {
       const d = await provider.diff!("dlc-1", olds, { ...base("d"), [key]: value });
       assert.deepEqual(d.replaces, [key], key);
@@ -133,6 +134,36 @@ void describe("DlcJob provider", () => {
       "read reports a deleted job gone",
     );
     await provider.delete!(replacement.id, replacement.outs); // deleting twice is fine
+  });
+
+  void it("roleArn: validated, sent as CredentialConfig, and a role makes another run", async () => {
+    const roleArn = "acs:ram::1234567890123456:role/pai-finetune-dev";
+    const bad = await provider.check!(base("r"), base("r", { roleArn: "pai-finetune-dev" }));
+    assert.deepEqual(
+      (bad.failures ?? []).map((f) => f.property),
+      ["roleArn"],
+    );
+    assert.deepEqual((await provider.check!(base("r"), base("r", { roleArn }))).failures, []);
+
+    const withRole = await createWithOutputs(provider, base("role", { roleArn, waitFor: "submitted" }));
+    assert.equal(withRole.outs.roleArn, roleArn);
+    const record = emu.jobs().find((j) => j.JobId === withRole.id);
+    assert.deepEqual(record?.CredentialConfig, {
+      EnableCredentialInject: true,
+      AliyunEnvRoleKey: "0",
+      CredentialConfigItems: [
+        {
+          Key: "0",
+          Type: "Role",
+          Roles: [{ RoleArn: roleArn, RoleType: "service", AssumeRoleFor: "1234567890123456" }],
+        },
+      ],
+    });
+    const without = await createWithOutputs(provider, base("role", { waitFor: "submitted" }));
+    assert.equal(emu.jobs().find((j) => j.JobId === without.id)?.CredentialConfig, undefined);
+    assert.notEqual(without.outs.jobDisplayName, withRole.outs.jobDisplayName, "a role is another run");
+    await provider.delete!(withRole.id, withRole.outs);
+    await provider.delete!(without.id, without.outs);
   });
 
   void it("a job that fails reports its reason, and stays in state so it can be deleted", async () => {

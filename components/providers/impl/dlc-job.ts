@@ -5,6 +5,7 @@ import {
   type CreateJobRequest,
   DlcClient,
   type Job,
+  ROLE_ARN,
   createJobBody,
   createJobIdempotent,
   isNotFound,
@@ -41,6 +42,7 @@ export const REPLACE_KEYS = [
   "maxRunningTimeMinutes",
   "priority",
   "outputUri",
+  "roleArn",
 ] as const;
 /** Inputs changed in place: how long/for what we wait, and tags (state only: UpdateJob is not used). */
 export const UPDATE_KEYS = ["waitFor", "waitTimeoutMinutes", "tags"] as const;
@@ -77,6 +79,10 @@ const inputsSchema = z
       .optional(),
     maxRunningTimeMinutes: z.number().int().positive().optional(),
     priority: z.number().int().min(1).max(9, "must be 1..9").optional(),
+    roleArn: z
+      .string()
+      .regex(ROLE_ARN, "must be a RAM role ARN: acs:ram::<account id>:role/<name>")
+      .optional(),
     tags: z.record(z.string(), z.string()).optional(),
     outputUri: z.string().regex(/^oss:\/\/[^/]+/, "must be an oss:// URI"),
     waitFor: z.enum(["submitted", "running", "succeeded"]),
@@ -147,7 +153,9 @@ export function diff(_id: string, olds: DlcJobOutputs, news: DlcJobInputs): Prom
 
 /** Hash of everything that defines the run; part of the DisplayName so a changed spec is a new name. */
 export function specHash(inputs: DlcJobInputs): string {
-  const spec = Object.fromEntries(REPLACE_KEYS.map((key) => [key, inputs[key] ?? null]));
+  // roleArn joins the hash only when set, so jobs without a role keep the names they had before it existed.
+  const keys = REPLACE_KEYS.filter((key) => key !== "roleArn" || inputs.roleArn !== undefined);
+  const spec = Object.fromEntries(keys.map((key) => [key, inputs[key] ?? null]));
   return createHash("sha256").update(canonicalJson(spec)).digest("hex").slice(0, 12);
 }
 
@@ -187,6 +195,7 @@ function toCreateRequest(inputs: DlcJobInputs): CreateJobRequest {
     envs: inputs.envs,
     dataSources: inputs.dataSources,
     jobMaxRunningTimeMinutes: inputs.maxRunningTimeMinutes,
+    roleArn: inputs.roleArn,
     tags: { ...inputs.tags, "pulumi-spec-hash": specHash(inputs) },
   };
 }
