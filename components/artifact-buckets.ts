@@ -27,7 +27,13 @@ export interface ArtifactBucketsArgs {
   tags?: Record<string, string>;
 }
 
-/** Who may assume the job role: the PAI service (DLC jobs and EAS services run as it). */
+/**
+ * Who may assume the job role: the PAI service (DLC jobs and EAS services run as it). PAI's custom-role
+ * guides name the trusted entity "Alibaba Cloud service: Platform for AI" (help/en/pai/user-guide/
+ * configure-dsw-instance-ram-roles; the DLC page "Configure the DLC RAM role" describes the same kind of
+ * role); no source found asks DLC for another principal. A RAM user who deploys needs ram:PassRole on it
+ * (help/en/pai/user-guide/configure-the-eas-ram-role).
+ */
 export const JOB_ROLE_TRUSTED_SERVICES = ["pai.aliyuncs.com"];
 
 /**

@@ -26,6 +26,11 @@ export interface FineTuneJobArgs {
   quotaId?: pulumi.Input<string>;
   /** Prefix of the job's PAI display name, e.g. the stack name. Default: "pf". */
   displayNamePrefix?: string;
+  /**
+   * RAM role the job runs as, e.g. ArtifactBuckets' role scoped to the stack's buckets. Default: the
+   * workspace's default role.
+   */
+  roleArn?: pulumi.Input<string>;
 }
 
 /** oss://bucket.endpoint/path/ — the URI form PAI-DLC data sources take (pai-openapi.md §1.2 DataSources.Uri). */
@@ -95,6 +100,7 @@ export class FineTuneJob extends pulumi.ComponentResource {
         envs: { PAI_FINETUNE_JOB: job.name, PAI_FINETUNE_RUN: job.runHash, HF_HUB_OFFLINE: "1" },
         maxRunningTimeMinutes: Math.round(job.config.maxRunningHours * 60),
         priority: job.config.priority,
+        ...(args.roleArn !== undefined ? { roleArn: args.roleArn } : {}),
         tags: {
           "pai-finetune-job": job.name,
           "pai-finetune-run": job.runHash,

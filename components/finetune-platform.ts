@@ -103,6 +103,8 @@ export class FineTunePlatform extends pulumi.ComponentResource {
           buckets: spec.buckets,
           ...(job.placement.kind === "quota" && quota ? { quotaId: quota.quotaId } : {}),
           displayNamePrefix: spec.stack,
+          // The job runs as the stack's role, whose policy names only this stack's buckets.
+          roleArn: storage.roleArn,
         },
         // The buckets (and their role) must exist before a job mounts them.
         { parent: this, dependsOn: storage.readyResources },

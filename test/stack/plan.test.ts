@@ -112,6 +112,9 @@ for (const stack of ["dev", "staging", "prod"]) {
         Statement: { Principal: { Service: string[] } }[];
       };
       assert.deepEqual(trust.Statement[0]!.Principal.Service, ["pai.aliyuncs.com"]);
+      // Every job runs as this role (CreateJob CredentialConfig), not the workspace's default role.
+      const roleArn = `acs:ram::<account-id>:role/${String(role.inputs.roleName)}`; // mock-runtime.ts
+      for (const j of ofType(resources, T.job)) assert.equal(j.inputs.roleArn, roleArn, j.name);
       assert.equal(ofType(resources, T.attachment)[0]!.inputs.roleName, role.inputs.roleName);
     });
 
