@@ -1,5 +1,6 @@
 // Accuracy of infra/sizing against every measured fine-tuning figure in finetune-memory.md, next to the naive
 // rules (16 B/param for full fine-tuning; weights only for freeze/LoRA/QLoRA).
+// Then the inference table (bench/inference-accuracy.ts: finetune-memory.md §6.2-§6.4 vs weights-only naive rule).
 // Run: npx tsx bench/sizing-accuracy.ts [--json]
 import { parseSizeArgs } from "../infra/cli/size-args";
 import { parameterCount } from "../infra/catalog";
@@ -11,6 +12,12 @@ import {
   type TrainingSettings,
 } from "../infra/sizing";
 import type { ModelSpec } from "../infra/catalog";
+import {
+  evaluateInference,
+  printInferenceSummary,
+  printInferenceTable,
+  summariseInference,
+} from "./inference-accuracy";
 import { loadMeasurements, UNIT_BYTES, type MeasurementRow } from "./measurements";
 
 export interface AccuracyRow {
@@ -155,8 +162,22 @@ if (require.main === module) {
   const scored = summarise(results, true);
   const everything = summarise(results, false);
   if (process.argv.includes("--json")) {
+    const inference = evaluateInference();
     console.log(
-      JSON.stringify({ rows: results, summaryScored: scored, summaryAllEstimated: everything }, null, 2),
+      JSON.stringify(
+        {
+          rows: results,
+          summaryScored: scored,
+          summaryAllEstimated: everything,
+          inference: {
+            rows: inference,
+            summaryScored: summariseInference(inference, true),
+            summaryAll: summariseInference(inference, false),
+          },
+        },
+        null,
+        2,
+      ),
     );
   } else {
     printTable(results);
@@ -165,5 +186,18 @@ if (require.main === module) {
       scored,
     );
     printSummary("All estimated rows (incl. not-scored ones, for transparency)", everything);
+    const inference = evaluateInference();
+    console.log(
+      "\n==== Inference (finetune-memory.md §6.2-§6.4; bench/data/inference-measurements.yaml) ====",
+    );
+    printInferenceTable(inference);
+    printInferenceSummary(
+      "Inference, scored rows (targets: median ≤ 10%, worst ≤ 25%, better than naive weights-only)",
+      summariseInference(inference, true),
+    );
+    printInferenceSummary(
+      "Inference, all rows (incl. not-scored ones, for transparency)",
+      summariseInference(inference, false),
+    );
   }
 }

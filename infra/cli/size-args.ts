@@ -37,6 +37,7 @@ const BOOLEAN_FLAGS = new Set([
   "--paged-optimizer",
   "--chunked-loss",
   "--activation-offload",
+  "--legacy-kv-cache",
 ]);
 const VALUE_FLAGS = new Set([
   "--model",
@@ -59,6 +60,8 @@ const VALUE_FLAGS = new Set([
   "--context",
   "--concurrency",
   "--kv-cache",
+  "--prefill-tokens",
+  "--prefill-logits",
   "--headroom",
   "--gpu-model",
   "--usage",
@@ -252,6 +255,9 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
     concurrency: int("--concurrency", 1),
     gpus,
     kvCachePrecision: oneOf("--kv-cache", v.get("--kv-cache") ?? "bf16", ["bf16", "int8"] as const),
+    ...(v.has("--prefill-tokens") ? { prefillTokens: int("--prefill-tokens", 1) } : {}),
+    prefillLogits: oneOf("--prefill-logits", v.get("--prefill-logits") ?? "last", ["last", "all"] as const),
+    legacyKvCache: flags.has("--legacy-kv-cache"),
   };
   const headroomRaw = v.get("--headroom") ?? "0.1";
   const headroom = Number(headroomRaw);

@@ -5,7 +5,13 @@
 //    [--quant nf4|nf4-double|int8|int4] [--optimizer adamw|adamw-8bit|sgd] [--freeze-layers <n>]
 //    [--trainable-embeddings] [--optimizer-in-backward] [--paged-optimizer] [--chunked-loss] [--activation-offload]
 //    [--headroom <fraction>] [--gpu-model <GPU>] [--usage dlc|lingjun] [--json]`
-// `--mode inference --context <tokens> [--concurrency <n>] [--precision bf16|fp16 | --quant int8|int4] [--kv-cache bf16|int8]`
+// `--mode inference --context <tokens> [--concurrency <n>] [--precision bf16|fp16 | --quant int8|int4] [--kv-cache bf16|int8]
+//    [--prefill-tokens <n>] [--prefill-logits last|all] [--legacy-kv-cache]`
+// Inference defaults (transformers ≥ 4.45 / vLLM practice): one prefill pass of --context tokens (a prompt filling the
+// context), logits for the last position only, KV cache grown in place or paged. --prefill-tokens: tokens one prefill
+// pass holds (HF generate on b prompts of p tokens: b × p); --prefill-logits all: older transformers (< 4.45) that run
+// lm_head over every prompt position (16-bit + fp32 upcast); --legacy-kv-cache: tuple past_key_values rebuilt with
+// torch.cat each step (Qwen v1 remote code), two caches at the peak.
 // Defaults (what the common frameworks do): bf16-mixed, adamw, gradient checkpointing on, flash attention on,
 // LoRA rank 8 on all linear layers, 1 GPU, 1 node, ZeRO 0, headroom 0.1.
 // Prints the per-GPU breakdown and the instances that fit, cheapest first. Bad input: one line, exit 2.

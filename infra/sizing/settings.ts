@@ -95,8 +95,21 @@ export interface InferenceSettings {
   concurrency: number;
   /** GPUs the model is split over (tensor parallel); default 1. */
   gpus: number;
-  /** Default bf16. */
+  /** Default bf16. int8: uint8 values plus a 16-bit scale and zero point per token and head (Qwen v1
+   *  use_cache_quantization; finetune-memory.md §6.2). */
   kvCachePrecision?: "bf16" | "int8";
+  /** Tokens one prefill forward pass processes (all prompts of the batch together). Default: contextLength —
+   *  one prompt filling the whole context, the worst case a service must survive (vLLM without chunked prefill
+   *  profiles max_model_len tokens). HF `generate` on a batch of b prompts of p tokens: b × p. */
+  prefillTokens?: number;
+  /** Which prompt positions the prefill turns into logits. "last" (default): only the last one (transformers
+   *  ≥ 4.45 `num_logits_to_keep`, vLLM, SGLang). "all": every prompt position, in 16 bit plus the fp32 upcast
+   *  (transformers < 4.45, e.g. 4.38 in finetune-memory.md §6.4) — 6 B × prompt tokens × vocab. */
+  prefillLogits?: "last" | "all";
+  /** Legacy tuple past_key_values (Qwen v1 remote code, transformers < 4.36): every step rebuilds each layer's
+   *  cache with torch.cat while generate still holds the previous tuple, so two full caches coexist at the
+   *  peak. Default false (DynamicCache grows layer by layer; vLLM pages). */
+  legacyKvCache?: boolean;
 }
 
 /** One line of a memory breakdown. */
