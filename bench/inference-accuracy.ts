@@ -6,7 +6,13 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { parseSizeArgs } from "../infra/cli/size-args";
-import { estimateInferenceMemory, GiB, servingWeightBytes, type MemoryEstimate } from "../infra/sizing";
+import {
+  allocatedPeakBytes,
+  estimateInferenceMemory,
+  GiB,
+  servingWeightBytes,
+  type MemoryEstimate,
+} from "../infra/sizing";
 
 const intOrList = z.union([z.number().int().positive(), z.array(z.number().int().positive()).min(1)]);
 
@@ -118,11 +124,8 @@ export interface InferenceAccuracyRow {
 
 /** What the source measured: whole-GPU use, or torch's peak allocated (no CUDA context, no allocator cache). */
 export function comparableBytes(est: MemoryEstimate, measures: "nvidia" | "active"): number {
-  if (measures === "nvidia") return est.perGpuBytes;
-  const excluded = est.breakdown
-    .filter((i) => i.name === "allocator overhead" || i.name === "CUDA context")
-    .reduce((a, i) => a + i.bytes, 0);
-  return est.perGpuBytes - excluded;
+  // "active" is what `size --mode inference --json` reports as perGpuGiB (infra/cli/size.ts).
+  return measures === "nvidia" ? est.perGpuBytes : allocatedPeakBytes(est);
 }
 
 export function evaluateInference(rows = loadInferenceMeasurements()): InferenceAccuracyRow[] {

@@ -17,6 +17,7 @@
 // Prints the per-GPU breakdown and the instances that fit, cheapest first. Bad input: one line, exit 2.
 import { loadCatalog } from "../catalog";
 import {
+  allocatedPeakBytes,
   estimateInferenceMemory,
   estimateTrainingMemory,
   fmtGiB,
@@ -30,8 +31,18 @@ import { parseSizeArgs, UsageError, type SizeRequest } from "./size-args";
 export interface SizeResult {
   model: string;
   mode: "training" | "inference";
+  /**
+   * The estimated peak per GPU, GiB. Training: what the GPU must hold (tensors, CUDA context,
+   * allocator reserve), as training memory is usually reported (nvidia-smi, framework logs).
+   * Inference: peak allocated tensors (`torch.cuda.max_memory_allocated`), the convention of the
+   * published inference tables; a server pre-reserves the GPU anyway, and `deviceGiB` is what must fit.
+   */
   perGpuGiB: number;
   perGpuBytes: number;
+  /** Everything the GPU must hold (used for `fits`). */
+  deviceGiB: number;
+  /** Live tensors only, without the CUDA context and allocator reserve. */
+  allocatedGiB: number;
   breakdown: { name: string; bytes: number; GiB: number; note: string }[];
   assumptions: string[];
   fits: {
@@ -67,11 +78,15 @@ export function size(req: SizeRequest): SizeResult {
     const { gpus: _g, ...rest } = req.inference;
     fits = rightSizeInference(catalog, req.model, rest, { headroom: req.headroom, gpuModel: req.gpuModel });
   }
+  const allocated = allocatedPeakBytes(est);
+  const reported = req.mode === "inference" ? allocated : est.perGpuBytes;
   return {
     model: req.model.id,
     mode: req.mode,
-    perGpuGiB: Number(est.perGpuGiB.toFixed(3)),
-    perGpuBytes: Math.round(est.perGpuBytes),
+    perGpuGiB: Number((reported / 2 ** 30).toFixed(3)),
+    perGpuBytes: Math.round(reported),
+    deviceGiB: Number(est.perGpuGiB.toFixed(3)),
+    allocatedGiB: Number((allocated / 2 ** 30).toFixed(3)),
     breakdown: est.breakdown.map((i) => ({
       ...i,
       bytes: Math.round(i.bytes),
@@ -94,7 +109,11 @@ export function size(req: SizeRequest): SizeResult {
 }
 
 function printText(r: SizeResult, out: (s: string) => void): void {
-  out(`${r.model} (${r.mode}): ${r.perGpuGiB.toFixed(2)} GiB per GPU`);
+  out(
+    r.mode === "inference"
+      ? `${r.model} (inference): ${r.perGpuGiB.toFixed(2)} GiB per GPU allocated, ${r.deviceGiB.toFixed(2)} GiB with CUDA context and allocator reserve`
+      : `${r.model} (training): ${r.perGpuGiB.toFixed(2)} GiB per GPU`,
+  );
   for (const i of r.breakdown) out(`  ${i.name.padEnd(24)} ${fmtGiB(i.bytes).padStart(11)}  ${i.note}`);
   for (const a of r.assumptions) out(`  assumes: ${a}`);
   out(r.fits.length ? "fits (cheapest first):" : "fits: no catalog instance type fits");

@@ -129,3 +129,15 @@ export interface MemoryEstimate {
   /** Conditions and choices the estimate rests on, in words. */
   assumptions: string[];
 }
+
+/**
+ * Breakdown items that PyTorch's allocator statistics do not count: the CUDA context and the
+ * allocator's reserve. They must fit on the GPU, but `torch.cuda.max_memory_allocated` (what the
+ * published inference tables report, finetune-memory.md §6.2–6.4) leaves them out.
+ */
+export const DEVICE_RESERVE_ITEMS: readonly string[] = ["CUDA context", "allocator overhead"];
+
+/** Peak memory of live tensors: the estimate less the device reserve (see DEVICE_RESERVE_ITEMS). */
+export function allocatedPeakBytes(est: MemoryEstimate): number {
+  return est.breakdown.filter((i) => !DEVICE_RESERVE_ITEMS.includes(i.name)).reduce((a, i) => a + i.bytes, 0);
+}
