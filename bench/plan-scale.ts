@@ -70,22 +70,29 @@ function main(): void {
   const rows = [];
   for (const n of sizes) {
     const file = path.join(OUT, `Pulumi.scale-${n}.yaml`);
-    const registered = path.join(OUT, `resources-${n}.json`);
+    const graph = path.join(OUT, `graph-${n}.json`);
     fs.writeFileSync(file, generateStack(n));
-    const plans: Run[] = [];
-    const bares: Run[] = [];
+    const resources = child(["record", file, graph]).resources;
+    const runs: Record<"plan" | "bare" | "flat", Run[]> = { plan: [], bare: [], flat: [] };
     for (let r = 0; r < repeats; r++) {
-      plans.push(child(["plan", file, registered]));
-      bares.push(child(["bare", registered]));
+      runs.plan.push(child(["plan", file]));
+      runs.bare.push(child(["bare", graph]));
+      runs.flat.push(child(["bare", graph, "flat"]));
     }
-    const plan = { ms: median(plans.map((p) => p.ms)), rss: median(plans.map((p) => p.maxRssMiB)) };
-    const bare = { ms: median(bares.map((p) => p.ms)), rss: median(bares.map((p) => p.maxRssMiB)) };
+    const summary = (xs: Run[]) => ({
+      ms: median(xs.map((x) => x.ms)),
+      rss: median(xs.map((x) => x.maxRssMiB)),
+    });
+    const plan = summary(runs.plan);
+    const bare = summary(runs.bare);
+    const flat = summary(runs.flat);
     rows.push({
       jobs: n,
       services: Math.max(1, Math.floor(n / 10)),
-      resources: plans[0]!.resources,
+      resources,
       plan,
       bare,
+      flat,
       ratio: plan.ms / bare.ms,
     });
   }
@@ -96,18 +103,26 @@ function main(): void {
   console.log(
     `Offline plan scale (median of ${repeats} runs, each in a fresh process; Node ${process.version})`,
   );
-  console.log("jobs  services  resources  plan ms   plan MiB  bare ms   bare MiB  plan/bare  plan ms/job");
+  console.log(
+    "bare = the SDK mock runtime registering the same resources (types, names, inputs, parents, dependencies)",
+  );
+  console.log("flat = the same without parents and dependencies\n");
+  console.log(
+    "jobs  services  resources  plan ms  plan MiB  bare ms  bare MiB  flat ms  plan/bare  plan/flat  plan ms/job",
+  );
   for (const r of rows) {
     console.log(
       [
         String(r.jobs).padEnd(5),
         String(r.services).padEnd(9),
         String(r.resources).padEnd(10),
-        r.plan.ms.toFixed(0).padEnd(9),
+        r.plan.ms.toFixed(0).padEnd(8),
         r.plan.rss.toFixed(0).padEnd(9),
-        r.bare.ms.toFixed(0).padEnd(9),
+        r.bare.ms.toFixed(0).padEnd(8),
         r.bare.rss.toFixed(0).padEnd(9),
+        r.flat.ms.toFixed(0).padEnd(8),
         `${r.ratio.toFixed(2)}×`.padEnd(10),
+        `${(r.plan.ms / r.flat.ms).toFixed(2)}×`.padEnd(10),
         (r.plan.ms / r.jobs).toFixed(2),
       ].join(" "),
     );
