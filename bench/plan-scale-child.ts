@@ -24,6 +24,7 @@ interface GraphNode {
 }
 
 interface MonitorRequest {
+  getObject(): unknown;
   getType(): string;
   getName(): string;
   getCustom(): boolean;
@@ -58,15 +59,14 @@ async function recordRun(file: string, out: string): Promise<number> {
             custom: req.getCustom(),
             parent: req.getParent(),
             dependencies: req.getDependenciesList(),
-            inputs: {},
+            // Exactly what the engine would receive, the serialized dynamic provider included.
+            inputs: pulumi.runtime.deserializeProperties(req.getObject() as never),
           });
         }
         cb(err, res);
       });
   };
-  const { resources } = await runOfflinePlan(file, "scale");
-  const inputsOf = new Map(resources.map((r) => [`${r.type}::${r.name}`, r.inputs]));
-  for (const n of nodes) n.inputs = inputsOf.get(`${n.type}::${n.name}`) ?? {};
+  await runOfflinePlan(file, "scale");
   fs.writeFileSync(out, JSON.stringify(nodes));
   return nodes.length;
 }
