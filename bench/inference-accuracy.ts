@@ -13,6 +13,7 @@ import {
   servingWeightBytes,
   type MemoryEstimate,
 } from "../infra/sizing";
+import { median } from "./stats";
 
 const intOrList = z.union([z.number().int().positive(), z.array(z.number().int().positive()).min(1)]);
 
@@ -162,12 +163,6 @@ export interface InferenceSummary {
   defaultWorstAbsErrorPct: number;
   naiveMedianAbsErrorPct: number;
   naiveWorstAbsErrorPct: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
 /** Summary per source section and per precision, plus "all". */

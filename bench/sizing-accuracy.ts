@@ -19,6 +19,7 @@ import {
   summariseInference,
 } from "./inference-accuracy";
 import { loadMeasurements, UNIT_BYTES, type MeasurementRow } from "./measurements";
+import { median } from "./stats";
 
 export interface AccuracyRow {
   row: MeasurementRow;
@@ -76,12 +77,6 @@ export interface Summary {
   worstAbsErrorPct: number;
   naiveMedianAbsErrorPct: number;
   naiveWorstAbsErrorPct: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
 }
 
 export function summarise(results: AccuracyRow[], scoredOnly = true): Summary[] {

@@ -37,16 +37,11 @@
 // backoff, the same readable one-line errors.
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import { z } from "zod";
-import { type CredentialSource, defaultCredentialSource } from "../pai/credentials";
+import { type PaiClientOptions } from "../pai/call";
+import { defaultCredentialSource } from "../pai/credentials";
 import { parseEndpoint, type ResolvedEndpoint } from "../pai/endpoints";
 import { PaiApiError, isRetryable, toPaiApiError } from "../pai/errors";
-import {
-  type RetryOptions,
-  type ResolvedRetryOptions,
-  backoffDelay,
-  resolveRetryOptions,
-  sleep,
-} from "../pai/retry";
+import { type ResolvedRetryOptions, backoffDelay, resolveRetryOptions, sleep } from "../pai/retry";
 
 export const ECS_API_VERSION = "2014-05-26";
 export const DESCRIBE_PRICE_ACTION = "DescribePrice";
@@ -119,21 +114,11 @@ export interface InstanceHourlyPrice {
   requestId?: string;
 }
 
-/** Options of the ECS price client. */
-export interface EcsPriceClientOptions {
-  /** Region id, e.g. `cn-hangzhou`. */
-  region: string;
-  /** Endpoint override (host or full URL). Default: env ECS_ENDPOINT, then `ecs.<region>.aliyuncs.com`. */
-  endpoint?: string;
-  /** Credential source. Default: the Alibaba Cloud default chain, resolved at call time. */
-  credentials?: CredentialSource;
-  /** Retry policy (same defaults and env overrides as the PAI clients). */
-  retry?: RetryOptions;
-  /** Socket read timeout per attempt in ms. Default 30000, or env PAI_READ_TIMEOUT_MS. */
-  readTimeoutMs?: number;
-  /** Connect timeout per attempt in ms. Default 10000. */
-  connectTimeoutMs?: number;
-}
+/**
+ * Options of the ECS price client: the same as the PAI clients' (credentials, retry, timeouts), with
+ * the endpoint override read from env ECS_ENDPOINT, then `ecs.<region>.aliyuncs.com`.
+ */
+export type EcsPriceClientOptions = PaiClientOptions;
 
 type RuntimeOptions = Parameters<OpenApi["callApi"]>[2];
 

@@ -2,7 +2,7 @@
 import { isoTime } from "./clock";
 import { ApiError, invalidParameter, missingParameter } from "./errors";
 import { newId } from "./ids";
-import { type Ctx, type Reply, type Route } from "./routes";
+import { type Ctx, type Reply, type Route, routeMaker } from "./routes";
 import { type Job, type Store, isTerminalJob, jobPhases, jobStatus, quotaStatus } from "./state";
 import * as v from "./validate";
 
@@ -585,20 +585,7 @@ function parseTime(s: string, name: string): number {
 }
 
 export function dlcRoutes(store: Store): Route[] {
-  const r = (
-    action: string,
-    method: Route["method"],
-    pattern: string,
-    jsonBody: boolean,
-    fn: (s: Store, c: Ctx) => Reply,
-  ): Route => ({
-    product: "dlc",
-    action,
-    method,
-    pattern,
-    jsonBody,
-    handle: (ctx) => fn(store, ctx),
-  });
+  const r = routeMaker("dlc", store);
   return [
     r("CreateJob", "POST", "/api/v1/jobs", true, createJob),
     r("ListJobs", "GET", "/api/v1/jobs", false, listJobs),

@@ -3,7 +3,7 @@
 import { isoTime } from "./clock";
 import { ApiError, invalidParameter, missingParameter } from "./errors";
 import { newId } from "./ids";
-import { type Ctx, type Reply, type Route } from "./routes";
+import { type Ctx, type Reply, type Route, routeMaker } from "./routes";
 import { type Autoscaler, type Service, type Store, serviceStatus } from "./state";
 import * as v from "./validate";
 
@@ -315,20 +315,7 @@ function deleteAutoscaler(store: Store, ctx: Ctx): Reply {
 }
 
 export function easRoutes(store: Store): Route[] {
-  const r = (
-    action: string,
-    method: Route["method"],
-    pattern: string,
-    jsonBody: boolean,
-    fn: (s: Store, c: Ctx) => Reply,
-  ): Route => ({
-    product: "eas",
-    action,
-    method,
-    pattern,
-    jsonBody,
-    handle: (ctx) => fn(store, ctx),
-  });
+  const r = routeMaker("eas", store);
   const svc = "/api/v2/services/{ClusterId}/{ServiceName}";
   return [
     r("CreateService", "POST", "/api/v2/services", true, createService),

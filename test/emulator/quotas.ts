@@ -3,7 +3,7 @@
 import { isoTime } from "./clock";
 import { ApiError, invalidParameter, missingParameter } from "./errors";
 import { newId } from "./ids";
-import { type Ctx, type Reply, type Route } from "./routes";
+import { type Ctx, type Reply, type Route, routeMaker } from "./routes";
 import { type Quota, type Store, isTerminalJob, jobStatus, quotaStatus } from "./state";
 import * as v from "./validate";
 
@@ -314,20 +314,7 @@ function listQuotas(store: Store, ctx: Ctx): Reply {
 }
 
 export function quotaRoutes(store: Store): Route[] {
-  const r = (
-    action: string,
-    method: Route["method"],
-    pattern: string,
-    jsonBody: boolean,
-    fn: (s: Store, c: Ctx) => Reply,
-  ): Route => ({
-    product: "paistudio",
-    action,
-    method,
-    pattern,
-    jsonBody,
-    handle: (ctx) => fn(store, ctx),
-  });
+  const r = routeMaker("paistudio", store);
   return [
     r("CreateQuota", "POST", "/api/v1/quotas", true, createQuota),
     r("ListQuotas", "GET", "/api/v1/quotas/", false, listQuotas), // trailing slash per [TS] and [META]

@@ -40,6 +40,27 @@ export interface Route {
   handle(ctx: Ctx): Reply;
 }
 
+/**
+ * A route maker for one product: `route("CreateJob", "POST", "/api/v1/jobs", true, createJob)`.
+ * Handlers take the store first, so each product file stays a list of plain functions.
+ */
+export function routeMaker<S>(product: Product, store: S) {
+  return (
+    action: string,
+    method: Route["method"],
+    pattern: string,
+    jsonBody: boolean,
+    fn: (s: S, c: Ctx) => Reply,
+  ): Route => ({
+    product,
+    action,
+    method,
+    pattern,
+    jsonBody,
+    handle: (ctx) => fn(store, ctx),
+  });
+}
+
 /** Matches a raw path against a pattern; returns decoded path params or undefined. */
 export function matchPath(pattern: string, rawPath: string): Record<string, string> | undefined {
   const want = pattern.split("/");
