@@ -3,7 +3,11 @@
  * per ten jobs). For each size: wall time and peak memory of the plan, next to the bare SDK mock
  * runtime registering the same resources. Target: under 1.3× the bare runtime, linear growth.
  *
- *   npx tsx bench/plan-scale.ts [--sizes 10,100,1000] [--json]
+ *   npx tsx bench/plan-scale.ts [--sizes 10,100,1000] [--runs 5] [--json]
+ *
+ * Every run is a fresh process; the timed region starts after the modules are loaded and covers, for
+ * the plan, reading the stack file, building the spec, running the program and waiting for every
+ * registration; for the bare runtime, constructing the recorded resources and waiting likewise.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,6 +19,7 @@ const OUT = path.join(ROOT, "bench", "out");
 
 interface Run {
   ms: number;
+  cpuMs: number;
   maxRssMiB: number;
   resources: number;
 }
@@ -56,32 +61,57 @@ function child(args: string[]): Run {
   return JSON.parse(out.trim().split("\n").pop()!) as Run;
 }
 
+interface Summary {
+  ms: number;
+  cpuMs: number;
+  rss: number;
+  runsMs: number[];
+}
+
+interface Row {
+  jobs: number;
+  services: number;
+  resources: number;
+  plan: Summary;
+  bare: Summary;
+  flat: Summary;
+  ratio: number;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
+function flag(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+}
+
 function main(): void {
   const argv = process.argv.slice(2);
-  const sizesArg = argv.includes("--sizes") ? argv[argv.indexOf("--sizes") + 1]! : "10,100,1000";
-  const sizes = sizesArg.split(",").map(Number);
-  const repeats = 3;
+  const sizes = flag(argv, "--sizes", "10,100,1000").split(",").map(Number);
+  // The reference machine is a shared 2-core VM: single runs move by ±20 %, medians of 5 do not.
+  const repeats = Math.max(1, Number(flag(argv, "--runs", "5")));
   fs.mkdirSync(OUT, { recursive: true });
-  const rows = [];
+  const rows: Row[] = [];
   for (const n of sizes) {
     const file = path.join(OUT, `Pulumi.scale-${n}.yaml`);
     const graph = path.join(OUT, `graph-${n}.json`);
     fs.writeFileSync(file, generateStack(n));
     const resources = child(["record", file, graph]).resources;
     const runs: Record<"plan" | "bare" | "flat", Run[]> = { plan: [], bare: [], flat: [] };
+    // Interleaved, so a slow spell of the machine hits every column alike.
     for (let r = 0; r < repeats; r++) {
       runs.plan.push(child(["plan", file]));
       runs.bare.push(child(["bare", graph]));
       runs.flat.push(child(["bare", graph, "flat"]));
     }
-    const summary = (xs: Run[]) => ({
+    const summary = (xs: Run[]): Summary => ({
       ms: median(xs.map((x) => x.ms)),
+      cpuMs: median(xs.map((x) => x.cpuMs)),
       rss: median(xs.map((x) => x.maxRssMiB)),
+      runsMs: xs.map((x) => Math.round(x.ms)),
     });
     const plan = summary(runs.plan);
     const bare = summary(runs.bare);
@@ -96,35 +126,80 @@ function main(): void {
       ratio: plan.ms / bare.ms,
     });
   }
+  // Linear growth: the marginal cost of a job between consecutive sizes (a service per ten jobs
+  // included). Constant from size to size means linear; the first size carries the fixed costs.
+  const growth = rows.slice(1).map((r, i) => {
+    const prev = rows[i]!;
+    const jobs = r.jobs - prev.jobs;
+    return {
+      from: prev.jobs,
+      to: r.jobs,
+      planMsPerJob: (r.plan.ms - prev.plan.ms) / jobs,
+      bareMsPerJob: (r.bare.ms - prev.bare.ms) / jobs,
+    };
+  });
   if (argv.includes("--json")) {
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ rows, growth }, null, 2)}\n`);
     return;
   }
   console.log(
-    `Offline plan scale (median of ${repeats} runs, each in a fresh process; Node ${process.version})`,
+    `Offline plan scale: median of ${repeats} runs per cell, each in a fresh process (Node ${process.version})`,
   );
-  console.log(
-    "bare = the SDK mock runtime registering the same resources (types, names, inputs, parents, dependencies)",
-  );
-  console.log("flat = the same without parents and dependencies\n");
-  console.log(
-    "jobs  services  resources  plan ms  plan MiB  bare ms  bare MiB  flat ms  plan/bare  plan/flat  plan ms/job",
-  );
+  console.log("  plan  = npm run plan's work: read the stack file, build the spec, run the program under");
+  console.log("          the SDK mock runtime, wait for every registration");
+  console.log("  bare  = the SDK mock runtime alone registering the same resources, replayed from what the");
+  console.log("          plan's monitor received (types, names, inputs, parents, dependencies)");
+  console.log("  flat  = bare without parents and dependencies");
+  console.log("  ms = wall time of the timed region (modules already loaded); cpu = CPU time of all threads");
+  console.log("  (GC helpers included); MiB = peak RSS of the process\n");
+  const header = [
+    ["jobs", 5],
+    ["services", 9],
+    ["resources", 10],
+    ["plan ms", 8],
+    ["plan cpu", 9],
+    ["plan MiB", 9],
+    ["bare ms", 8],
+    ["bare cpu", 9],
+    ["bare MiB", 9],
+    ["flat ms", 8],
+    ["plan/bare", 10],
+    ["plan/flat", 10],
+  ] as const;
+  console.log(header.map(([h, w]) => h.padEnd(w)).join(" "));
   for (const r of rows) {
+    const cells = [
+      r.jobs,
+      r.services,
+      r.resources,
+      r.plan.ms.toFixed(0),
+      r.plan.cpuMs.toFixed(0),
+      r.plan.rss.toFixed(0),
+      r.bare.ms.toFixed(0),
+      r.bare.cpuMs.toFixed(0),
+      r.bare.rss.toFixed(0),
+      r.flat.ms.toFixed(0),
+      `${r.ratio.toFixed(2)}×`,
+      `${(r.plan.ms / r.flat.ms).toFixed(2)}×`,
+    ];
+    console.log(cells.map((c, i) => String(c).padEnd(header[i]![1])).join(" "));
+  }
+  console.log("\nruns (ms), to judge the spread:");
+  for (const r of rows) {
+    console.log(`  ${r.jobs} jobs: plan ${r.plan.runsMs.join(" ")} | bare ${r.bare.runsMs.join(" ")}`);
+  }
+  if (growth.length > 0) {
+    console.log("\nlinear growth, marginal wall time per job (with its tenth of a service):");
+    for (const g of growth) {
+      console.log(
+        `  ${g.from} → ${g.to} jobs: plan ${g.planMsPerJob.toFixed(2)} ms/job, bare ${g.bareMsPerJob.toFixed(2)} ms/job (${(g.planMsPerJob / g.bareMsPerJob).toFixed(2)}×)`,
+      );
+    }
+  }
+  const target = rows.find((r) => r.jobs === 1000) ?? rows[rows.length - 1];
+  if (target) {
     console.log(
-      [
-        String(r.jobs).padEnd(5),
-        String(r.services).padEnd(9),
-        String(r.resources).padEnd(10),
-        r.plan.ms.toFixed(0).padEnd(8),
-        r.plan.rss.toFixed(0).padEnd(9),
-        r.bare.ms.toFixed(0).padEnd(8),
-        r.bare.rss.toFixed(0).padEnd(9),
-        r.flat.ms.toFixed(0).padEnd(8),
-        `${r.ratio.toFixed(2)}×`.padEnd(10),
-        `${(r.plan.ms / r.flat.ms).toFixed(2)}×`.padEnd(10),
-        (r.plan.ms / r.jobs).toFixed(2),
-      ].join(" "),
+      `\ntarget: plan under 1.3× bare at ${target.jobs} jobs — ${target.ratio.toFixed(2)}× (${target.ratio < 1.3 ? "met" : "not met"})`,
     );
   }
 }

@@ -82,10 +82,20 @@ export function readStackFile(file: string): RawStackConfig {
       },
     ]);
   }
+  // The Document (a node with ranges for every scalar, pair and collection) is several times the
+  // size of the values and only serves to point at a line when something is wrong; keeping it alive
+  // made every later GC of a large plan walk it. So keep the text and parse it again on demand.
+  let located: { doc: Document; lineCounter: LineCounter } | undefined;
   return {
     file: shown,
     values: config as Record<string, unknown>,
-    lineOf: (keyPath) => lineOfPath(doc, lineCounter, ["config", ...keyPath]),
+    lineOf: (keyPath) => {
+      if (!located) {
+        const lc = new LineCounter();
+        located = { doc: parseDocument(text, { lineCounter: lc, uniqueKeys: true }), lineCounter: lc };
+      }
+      return lineOfPath(located.doc, located.lineCounter, ["config", ...keyPath]);
+    },
   };
 }
 

@@ -78,11 +78,20 @@ export function rightSizeTraining(
 ): FitOption[] {
   const maxNodes = opts.maxNodes ?? 4;
   const out: FitOption[] = [];
+  // The estimate depends on the instance only through its GPU count: the catalog has dozens of
+  // instances but a handful of GPU counts, so each shape is estimated once.
+  const estimates = new Map<string, MemoryEstimate>();
+  const estimate = (gpusPerNode: number, nodes: number): MemoryEstimate => {
+    const key = `${gpusPerNode}x${nodes}`;
+    let est = estimates.get(key);
+    if (!est) estimates.set(key, (est = estimateTrainingMemory(model, { ...s, gpusPerNode, nodes })));
+    return est;
+  };
   for (const instance of catalog.instances.values()) {
     const usable = opts.usage ? instance.usage.includes(opts.usage) : instance.usage.some((u) => u !== "eas");
     if (!usable || !gpuModelMatches(instance, opts.gpuModel)) continue;
     for (let nodes = 1; nodes <= maxNodes; nodes++) {
-      const est = estimateTrainingMemory(model, { ...s, gpusPerNode: instance.gpuCount, nodes });
+      const est = estimate(instance.gpuCount, nodes);
       if (fitsOn(est, instance, opts.headroom)) {
         out.push(option(instance, nodes, est));
         break;
@@ -100,9 +109,15 @@ export function rightSizeInference(
   opts: { headroom?: number; gpuModel?: string } = {},
 ): FitOption[] {
   const out: FitOption[] = [];
+  // As for training: one estimate per GPU count, not per instance.
+  const estimates = new Map<number, MemoryEstimate>();
   for (const instance of catalog.instances.values()) {
     if (!instance.usage.includes("eas") || !gpuModelMatches(instance, opts.gpuModel)) continue;
-    const est = estimateInferenceMemory(model, { ...s, gpus: instance.gpuCount });
+    let est = estimates.get(instance.gpuCount);
+    if (!est) {
+      est = estimateInferenceMemory(model, { ...s, gpus: instance.gpuCount });
+      estimates.set(instance.gpuCount, est);
+    }
     if (fitsOn(est, instance, opts.headroom)) out.push(option(instance, 1, est));
   }
   return out.sort(compareFits);

@@ -40,18 +40,29 @@ export function stackSpecFromFile(file: string, stack: string): StackSpec {
   return buildStackSpec(readStackFile(file), stack);
 }
 
-let lastRuntimeSpec: { key: string; spec: StackSpec } | undefined;
+let lastRuntimeSpec:
+  { stack: string; file: string; config: Record<string, string>; spec: StackSpec } | undefined;
 
 /**
  * What the Pulumi program uses: the config the engine passed in. The result is remembered for the
  * same config, so a caller that validated first (the offline plan) does not pay for it twice.
  */
 export function stackSpecFromRuntime(allConfig: Record<string, string>, stack: string): StackSpec {
-  const key = JSON.stringify([stack, process.env.PAI_FINETUNE_STACK_FILE ?? "", allConfig]);
-  if (lastRuntimeSpec?.key === key) return lastRuntimeSpec.spec;
+  const file = process.env.PAI_FINETUNE_STACK_FILE ?? "";
+  const last = lastRuntimeSpec;
+  if (last && last.stack === stack && last.file === file && sameConfig(last.config, allConfig)) {
+    return last.spec;
+  }
   const spec = buildStackSpec(runtimeStackConfig(allConfig, stack), stack);
-  lastRuntimeSpec = { key, spec };
+  lastRuntimeSpec = { stack, file, config: { ...allConfig }, spec };
   return spec;
+}
+
+/** Key by key: cheaper than a JSON key of a large config, which was built (and kept) on every call. */
+function sameConfig(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
 function loadStackCatalog(
@@ -120,6 +131,8 @@ function resolve(
   });
 
   const jobMap = new Map(jobs.map((j) => [j.name, j]));
+  // One set for every service (it was rebuilt per service: jobs × services).
+  const jobNames: ReadonlySet<string> = new Set(names.keys());
   const serviceNames = new Map<string, number>();
   const services: ServiceSpec[] = [];
   config.services.forEach((svc, i) => {
@@ -132,7 +145,7 @@ function resolve(
     serviceNames.set(svc.name, i);
     const resolved = resolveService(
       svc,
-      { catalog, config, jobs: jobMap, jobNames: new Set(names.keys()), at: [P("services"), i] },
+      { catalog, config, jobs: jobMap, jobNames, at: [P("services"), i] },
       issues,
     );
     if (resolved) services.push(resolved);
