@@ -16,7 +16,7 @@ import type { JobConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
 import { trainingCommand } from "./command";
 import type { BucketNames, JobPlacement, JobSpec, QuotaSpec, ResolvedHyperparameters } from "./types";
-import { catalogLookup, gpuSupportsBf16 } from "./lookup";
+import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
 
 const LEARNING_RATE_DEFAULTS = { full: 1e-5, freeze: 1e-5, lora: 1e-4, qlora: 2e-4 } as const;
 
@@ -310,10 +310,6 @@ function hashRun(
     image: job.image ?? null,
   };
   return createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 10);
-}
-
-function withSlash(p: string): string {
-  return p.endsWith("/") ? p : `${p}/`;
 }
 
 export type { InstanceType };

@@ -39,3 +39,8 @@ export function catalogLookup(
 export function gpuSupportsBf16(instance: InstanceType): boolean {
   return !/\b(V100|T4|P100|P4)\b/i.test(instance.gpuModel);
 }
+
+/** A bucket prefix always ends in "/", so mounts and URIs name a directory. */
+export function withSlash(p: string): string {
+  return p.endsWith("/") ? p : `${p}/`;
+}

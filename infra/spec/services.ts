@@ -4,7 +4,10 @@ import { estimateInferenceMemory, estimateServiceMonthlyCost, rightSizeInference
 import type { ServiceConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
 import { serveCommand } from "./command";
-import { catalogLookup, gpuSupportsBf16 } from "./lookup";
+import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
+
+/** GPU memory a service leaves free: vLLM claims 90% of the GPU by default (finetune-memory.md §6.1). */
+export const SERVICE_HEADROOM = 0.1;
 import type { JobSpec, ServiceSpec } from "./types";
 
 export interface ServiceContext {
@@ -107,7 +110,7 @@ export function resolveService(
       ctx.catalog,
       model,
       { precision, contextLength: svc.maxContextTokens, concurrency: svc.concurrency },
-      { headroom: 0.1 },
+      { headroom: SERVICE_HEADROOM },
     )[0];
     if (!best) {
       issue(
@@ -163,7 +166,7 @@ export function resolveService(
       : {}),
     memory,
     gpuMemoryBytes,
-    fits: memory.perGpuBytes <= gpuMemoryBytes * 0.9,
+    fits: memory.perGpuBytes <= gpuMemoryBytes * (1 - SERVICE_HEADROOM),
     cost: estimateServiceMonthlyCost(instance, { min, max }),
     image,
     // bf16 needs Ampere or newer; on older GPUs the same weights are served in fp16 (same memory).
@@ -174,8 +177,4 @@ export function resolveService(
       gpus,
     }),
   };
-}
-
-function withSlash(p: string): string {
-  return p.endsWith("/") ? p : `${p}/`;
 }
