@@ -2,8 +2,8 @@
 // a stack can add or override entries with `loadCatalog({ models, instances })`.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { type z } from "zod";
+import { loadDataYaml } from "../config/plain-yaml";
 import { InstanceTypeSchema, ModelSpecSchema, type InstanceType, type ModelSpec } from "./schema";
 
 export * from "./schema";
@@ -39,8 +39,8 @@ const INSTANCES_FILE = join(__dirname, "instances.yaml");
 export function parseCatalogFile<T>(file: string, text: string, key: string, schema: z.ZodType<T>): T[] {
   let doc: unknown;
   try {
-    // merge: true enables `<<: *anchor`, which the data files use to share one architecture between variants.
-    doc = parse(text, { merge: true });
+    // Merge keys (`<<: *anchor`) let the data files share one architecture between variants.
+    doc = loadDataYaml(text);
   } catch (e) {
     throw new CatalogError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }

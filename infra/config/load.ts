@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, describeValue, type ConfigIssue } from "./errors";
+import { loadPlainYaml } from "./plain-yaml";
 import { StackConfigSchema, type StackConfig } from "./schema";
 
 export const PROJECT = "pai-finetune";
@@ -47,21 +48,8 @@ export function readStackFile(file: string): RawStackConfig {
       },
     ]);
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      shown,
-      doc.errors.map((e) => ({
-        path: [],
-        message: `YAML syntax: ${e.message.split("\n")[0] ?? e.code}`,
-        line: lineCounter.linePos(e.pos[0]).line,
-      })),
-    );
-  }
-  // Anchors and aliases are fine in a stack file (a team may share job defaults); the cap only
-  // guards against runaway expansion.
-  const root: unknown = doc.toJS({ maxAliasCount: 10_000 });
+  const plain = loadPlainYaml(text);
+  const root = plain ? plain.value : parseWithYaml(text, shown);
   if (root === null || root === undefined) {
     throw new ConfigError(shown, [
       { path: ["config"], message: "expected a 'config:' mapping, the file is empty" },
@@ -97,6 +85,25 @@ export function readStackFile(file: string): RawStackConfig {
       return lineOfPath(located.doc, located.lineCounter, ["config", ...keyPath]);
     },
   };
+}
+
+/** The authoritative road: every YAML feature, syntax errors located by line. */
+function parseWithYaml(text: string, shown: string): unknown {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      shown,
+      doc.errors.map((e) => ({
+        path: [],
+        message: `YAML syntax: ${e.message.split("\n")[0] ?? e.code}`,
+        line: lineCounter.linePos(e.pos[0]).line,
+      })),
+    );
+  }
+  // Anchors and aliases are fine in a stack file (a team may share job defaults); the cap only
+  // guards against runaway expansion.
+  return doc.toJS({ maxAliasCount: 10_000 });
 }
 
 function lineOfPath(doc: Document, lc: LineCounter, keyPath: (string | number)[]): number | undefined {

@@ -1,0 +1,89 @@
+/**
+ * A fast road for the common stack file: plain YAML 1.2 (block and flow collections, plain and
+ * quoted scalars, comments) loaded with js-yaml, about five times faster than the `yaml` package's
+ * document composer on a large file (decisions.md, "Two YAML readers"). Anything else (tags,
+ * anchors and aliases, directives, complex keys, several documents, or anything js-yaml refuses)
+ * returns `undefined`, and the caller takes the `yaml` package's road, which stays the authority for
+ * every error and its line. A false alarm only costs speed.
+ */
+import * as jsyaml from "js-yaml";
+
+// YAML 1.2 core schema scalars exactly as the `yaml` package resolves them (js-yaml's core schema
+// also reads 0b binary ints and refuses signed ".5" floats).
+const INT_DECIMAL = /^[-+]?[0-9]+$/;
+const INT_OCTAL = /^0o[0-7]+$/;
+const INT_HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+const INFINITY = /^[-+]?\.(?:inf|Inf|INF)$/;
+const NAN = /^\.(?:nan|NaN|NAN)$/;
+
+const NULL = /^(?:~|null|Null|NULL|)$/;
+const BOOL = /^(?:true|True|TRUE|false|False|FALSE)$/;
+
+const core12Null = new jsyaml.Type("tag:yaml.org,2002:null", {
+  kind: "scalar",
+  resolve: (data: string | null) => data === null || NULL.test(data),
+  construct: () => null,
+});
+
+const core12Bool = new jsyaml.Type("tag:yaml.org,2002:bool", {
+  kind: "scalar",
+  resolve: (data: string | null) => data !== null && BOOL.test(data),
+  construct: (data: string) => data.toLowerCase() === "true",
+});
+
+const core12Int = new jsyaml.Type("tag:yaml.org,2002:int", {
+  kind: "scalar",
+  resolve: (data: string | null) =>
+    data !== null && (INT_DECIMAL.test(data) || INT_OCTAL.test(data) || INT_HEX.test(data)),
+  construct: (data: string) =>
+    INT_OCTAL.test(data)
+      ? parseInt(data.slice(2), 8)
+      : INT_HEX.test(data)
+        ? parseInt(data.slice(2), 16)
+        : Number(data),
+});
+
+const core12Float = new jsyaml.Type("tag:yaml.org,2002:float", {
+  kind: "scalar",
+  resolve: (data: string | null) =>
+    data !== null && (FLOAT.test(data) || INFINITY.test(data) || NAN.test(data)),
+  construct: (data: string) =>
+    NAN.test(data) ? NaN : INFINITY.test(data) ? (data.startsWith("-") ? -Infinity : Infinity) : Number(data),
+});
+
+// FAILSAFE brings strings, sequences and mappings; the scalars above are the YAML 1.2 core rest.
+const CORE_12 = jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [core12Null, core12Bool, core12Int, core12Float] });
+
+// js-yaml merges a mapping's `<<` key when the key resolves to this tag.
+const mergeKey = new jsyaml.Type("tag:yaml.org,2002:merge", {
+  kind: "scalar",
+  resolve: (data: string | null) => data === "<<",
+});
+const CORE_12_WITH_MERGE = CORE_12.extend({ implicit: [mergeKey] });
+
+/**
+ * Our own data files (the catalog), which share entries through anchors and `<<` merge keys: YAML
+ * 1.2 core scalars as above plus merge keys, like `yaml`'s `parse(text, { merge: true })`. Not for
+ * user input: aliases are not capped here. Throws js-yaml's error (with its line) on bad YAML.
+ */
+export function loadDataYaml(text: string): unknown {
+  return jsyaml.load(text, { schema: CORE_12_WITH_MERGE });
+}
+
+/**
+ * A token that could start a tag (!), an anchor (&), an alias (*), an explicit key (?) or a
+ * directive (%) — wherever a node may begin. Inside a string it is a false alarm, which is fine.
+ */
+const NOT_PLAIN = /(?:^|[\s[{,])[!&*?%]/;
+
+/** The document's value when it is plain YAML that js-yaml reads like `yaml` does; else undefined. */
+export function loadPlainYaml(text: string): { value: unknown } | undefined {
+  if (NOT_PLAIN.test(text)) return undefined;
+  try {
+    // Refuses duplicate keys and several documents, like the `yaml` road.
+    return { value: jsyaml.load(text, { schema: CORE_12 }) };
+  } catch {
+    return undefined;
+  }
+}
