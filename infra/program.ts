@@ -11,7 +11,10 @@ import type { StackSpec } from "./spec/types";
 
 export interface ProgramResult {
   spec: StackSpec;
-  outputs: Record<string, pulumi.Output<unknown> | undefined>;
+  /** Stack outputs: Outputs, or plain records of Outputs (the engine resolves nested Outputs when it
+   *  registers the stack's outputs, so wrapping each record in `pulumi.output` would only unwrap
+   *  every job's Outputs a second time). */
+  outputs: Record<string, unknown>;
 }
 
 export function runProgram(): ProgramResult {
@@ -29,11 +32,11 @@ export function runProgram(): ProgramResult {
     spec,
     outputs: {
       workspaceId: platform.workspaceId,
-      bucketNames: pulumi.output(platform.bucketNames),
+      bucketNames: platform.bucketNames,
       jobRoleArn: platform.jobRoleArn,
       quotaId: platform.quotaId,
-      jobs: pulumi.output(platform.jobs),
-      services: pulumi.output(platform.services),
+      jobs: platform.jobs,
+      services: platform.services,
     },
   };
 }

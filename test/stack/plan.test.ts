@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { readStackFile, stackFilePath } from "../../infra/config/load";
 import { runOfflinePlan, type RegisteredResource } from "../../infra/plan";
 import { configForRuntime, runUnderMocks } from "../../infra/plan/mock-runtime";
@@ -42,10 +42,11 @@ async function runPlanWithOutputs(stack: string) {
   return runUnderMocks({ stack, region: spec.region, config, program: runProgram });
 }
 
-function outputValue(output: pulumi.Output<unknown> | undefined): Promise<unknown> {
+/** A stack output's value, nested Outputs resolved as the engine resolves them when it registers them. */
+function outputValue(output: unknown): Promise<unknown> {
   return new Promise((resolve) => {
     if (output === undefined) resolve(undefined);
-    else output.apply((v) => resolve(v));
+    else pulumi.output(output).apply((v) => resolve(v));
   });
 }
 
