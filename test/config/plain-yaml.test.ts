@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parse } from "yaml";
+import { isDeepStrictEqual } from "node:util";
+import { parse, parseDocument } from "yaml";
 import { loadDataYaml, loadPlainYaml } from "../../infra/config/plain-yaml";
 import { readStackFile } from "../../infra/config/load";
 import { ConfigError } from "../../infra/config/errors";
@@ -106,6 +107,61 @@ describe("plain YAML fast road", () => {
         assert.deepStrictEqual(got, want, `k: ${v}`);
       }
     }
+  });
+
+  it("never accepts what the yaml package refuses, nor reads anything differently (seeded mutations of the stacks)", () => {
+    let seed = 20261128;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const bases = ["dev", "staging", "prod"].map((s) =>
+      fs.readFileSync(path.join(STACKS, `Pulumi.${s}.yaml`), "utf8"),
+    );
+    const inserts = [
+      ":",
+      "-",
+      " ",
+      "\t",
+      '"',
+      "'",
+      "\n",
+      "#",
+      "[",
+      "]",
+      "{",
+      "}",
+      ",",
+      "|",
+      ">",
+      "x",
+      "1",
+      ": ",
+      "- ",
+      "\n  ",
+      "\\",
+      "@",
+      "`",
+    ];
+    const seen = { fast: 0, refused: 0 };
+    for (let i = 0; i < 600; i++) {
+      let text = bases[Math.floor(rnd() * bases.length)]!;
+      for (let k = 1 + Math.floor(rnd() * 3); k > 0; k--) {
+        const at = Math.floor(rnd() * text.length);
+        text =
+          rnd() < 0.4
+            ? text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 3))
+            : text.slice(0, at) + inserts[Math.floor(rnd() * inserts.length)]! + text.slice(at);
+      }
+      const doc = parseDocument(text, { uniqueKeys: true });
+      const fast = loadPlainYaml(text);
+      if (doc.errors.length > 0) {
+        assert.equal(fast, undefined, `js-yaml accepted what yaml refuses: ${doc.errors[0]!.message}`);
+        seen.refused++;
+      } else if (fast) {
+        assert.ok(isDeepStrictEqual(fast.value, doc.toJS()), "both accept but read differently");
+        seen.fast++;
+      }
+    }
+    // Both branches were exercised, or the test proves nothing.
+    assert.ok(seen.fast > 100 && seen.refused > 100, JSON.stringify(seen));
   });
 
   it("leaves tags, anchors, aliases, directives, complex keys and errors to the yaml package", () => {
