@@ -107,6 +107,7 @@ export class FineTuneJob extends pulumi.ComponentResource {
           "pai-finetune-method": job.config.method,
         },
         outputUri,
+        sizing: job.sizing,
         waitFor: job.config.waitFor,
         waitTimeoutMinutes:
           job.config.waitFor === "succeeded" ? Math.round(job.config.maxRunningHours * 60) + 30 : 60,

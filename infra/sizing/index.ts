@@ -7,6 +7,7 @@ export * from "./memory-training";
 export * from "./memory-inference";
 export * from "./time-cost";
 export * from "./right-size";
+export * from "./job";
 export {
   CUDA_CONTEXT_BYTES,
   ALLOCATOR_OVERHEAD_FACTOR,

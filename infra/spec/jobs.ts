@@ -7,9 +7,10 @@ import { createHash } from "node:crypto";
 import type { Catalog, InstanceType, ModelSpec } from "../catalog";
 import {
   defaultTrainingSettings,
-  estimateTrainingCost,
   estimateTrainingMemory,
   rightSizeTraining,
+  sizeJob,
+  type JobSizingInputs,
   type TrainingSettings,
 } from "../sizing";
 import type { JobConfig, StackConfig } from "../config/schema";
@@ -94,21 +95,19 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
   if (job.training.precision === undefined && !gpuSupportsBf16(placement.instance)) {
     training = { ...training, precision: "fp16-mixed" };
   }
-  const memory = estimateTrainingMemory(model, training);
-  const gpuMemoryBytes = placement.instance.gpuMemoryGiB * 2 ** 30;
-  const headroom = job.resources.headroom;
-  const instanceCount = placement.nodes;
-  const cost = estimateTrainingCost(
+  const sizing: JobSizingInputs = {
     model,
     training,
-    {
+    workload: {
       examples: job.dataset.examples,
       avgTokensPerExample: job.dataset.avgTokensPerExample,
       epochs: hyper.epochs,
     },
-    placement.instance,
-    instanceCount,
-  );
+    instance: placement.instance,
+    instanceCount: placement.nodes,
+    headroom: job.resources.headroom,
+  };
+  const { memory, cost, gpuMemoryBytes, fits } = sizeJob(sizing);
 
   const runHash = hashRun(job, model, hyper, training);
   const datasetDir = job.dataset.path.includes("/")
@@ -141,10 +140,11 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     hyperparameters: hyper,
     training,
     placement,
+    sizing,
     memory,
     gpuMemoryBytes,
-    headroom,
-    fits: memory.perGpuBytes <= gpuMemoryBytes * (1 - headroom),
+    headroom: sizing.headroom,
+    fits,
     cost,
     image,
     command,

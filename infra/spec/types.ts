@@ -4,7 +4,13 @@
  * the components, the offline plan and (later) the policy report all read the same object.
  */
 import type { Catalog, InstanceType, ModelSpec } from "../catalog";
-import type { MemoryEstimate, ServiceCostEstimate, TrainingCostEstimate, TrainingSettings } from "../sizing";
+import type {
+  JobSizingInputs,
+  MemoryEstimate,
+  ServiceCostEstimate,
+  TrainingCostEstimate,
+  TrainingSettings,
+} from "../sizing";
 import type { Environment, JobConfig, ServiceConfig, StackConfig } from "../config/schema";
 
 export interface BucketNames {
@@ -37,6 +43,8 @@ export interface JobSpec {
   /** Exactly what the estimator was given. */
   training: TrainingSettings;
   placement: JobPlacement;
+  /** Everything the job was sized from (sizeJob); the DlcJob carries it for the policies and reports. */
+  sizing: JobSizingInputs;
   memory: MemoryEstimate;
   /** GPU memory of one GPU of the placement, and whether the estimate fits with the headroom. */
   gpuMemoryBytes: number;

@@ -7,6 +7,9 @@ import {
   type DlcJobOutputs,
   dlcJobProvider as provider,
 } from "../../components/providers/dlc-job";
+import * as path from "node:path";
+import { jobDisplayName } from "../../components/providers/impl/dlc-job";
+import { stackSpecFromFile } from "../../infra/spec/build";
 import { type PaiEmulator } from "../emulator";
 import { liveJobs, startProviderEmulator, createWithOutputs } from "./setup";
 
@@ -214,5 +217,25 @@ void describe("DlcJob provider", () => {
     assert.equal(second.id, first.id);
     assert.equal(emu.jobs().filter((j) => j.DisplayName.startsWith("again-")).length, 1);
     await provider.delete!(first.id, first.outs);
+  });
+  // Last: its job record stays in the emulator (deleted), and earlier tests count jobs from zero.
+  void it("sizing is informational: checked through, never diffed, hashed or sent to PAI", async () => {
+    const spec = stackSpecFromFile(path.resolve(__dirname, "../../stacks/Pulumi.dev.yaml"), "dev");
+    const sizing = spec.jobs[0]!.sizing;
+    const plain = base("sized", { waitFor: "submitted" });
+    const sized = { ...plain, sizing };
+    assert.deepEqual((await provider.check!(sized, sized)).failures, []);
+    assert.equal(jobDisplayName(sized), jobDisplayName(plain), "the run hash ignores sizing");
+    const olds = { ...sized, jobId: "dlc-1", status: "Running" } as DlcJobOutputs;
+    const resized = { ...sized, sizing: { ...sizing, headroom: 0.3, instanceCount: 2 } };
+    assert.deepEqual(await provider.diff!("dlc-1", olds, resized), {
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    // The emulator refuses unknown CreateJob fields, so this create proves sizing stays out of the request.
+    const created = await createWithOutputs(provider, sized);
+    assert.deepEqual(created.outs.sizing, sizing, "kept in state for policies and reports");
+    await provider.delete!(created.id, created.outs);
   });
 });

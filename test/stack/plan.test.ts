@@ -11,6 +11,7 @@ import { runOfflinePlan, type RegisteredResource } from "../../infra/plan";
 import { configForRuntime, runUnderMocks } from "../../infra/plan/mock-runtime";
 import { runProgram } from "../../infra/program";
 import { stackSpecFromRuntime } from "../../infra/spec/build";
+import { sizeJob, type JobSizingInputs } from "../../infra/sizing";
 
 const T = {
   workspace: "alicloud:pai/workspaceWorkspace:WorkspaceWorkspace",
@@ -61,6 +62,24 @@ for (const stack of ["dev", "staging", "prod"]) {
       assert.ok(ofType(resources, T.job).length >= 1);
       assert.ok(ofType(resources, T.service).length >= 1);
       assert.equal(report.ok, true, report.errors.join("\n"));
+    });
+
+    it("each job carries its sizing inputs, from which its memory, fit and cost recompute exactly", async () => {
+      const { resources, result } = await runPlanWithOutputs(stack);
+      const jobs = ofType(resources, T.job);
+      assert.equal(jobs.length, result.spec.jobs.length);
+      for (const job of result.spec.jobs) {
+        const r = jobs.find(
+          (x) => (x.inputs.tags as Record<string, string>)["pai-finetune-job"] === job.name,
+        );
+        assert.ok(r, job.name);
+        // What a policy sees: the props after the SDK serialized them, not the spec objects.
+        const recomputed = sizeJob(r.inputs.sizing as JobSizingInputs);
+        assert.equal(recomputed.memory.perGpuBytes, job.memory.perGpuBytes, job.name);
+        assert.equal(recomputed.fits, job.fits, job.name);
+        assert.equal(recomputed.cost.cost?.value, job.cost.cost?.value, job.name);
+        assert.equal(recomputed.cost.hours.value, job.cost.hours.value, job.name);
+      }
     });
 
     it("makes every bucket private, encrypted, versioned and blocked from public access", async () => {

@@ -1,0 +1,44 @@
+/**
+ * One fine-tune job sized from exactly what a resource can carry: the model's architecture, the run's
+ * settings, the workload and the placement. The spec sizes every job through this function, and each
+ * DlcJob carries these inputs (`sizing`), so the policy pack and review reports recompute the same
+ * figures from a resource's props alone: one source for the plan, the policies and the reports.
+ */
+import type { InstanceType, ModelSpec } from "../catalog";
+import { estimateTrainingMemory } from "./memory-training";
+import { fitsOn } from "./right-size";
+import type { MemoryEstimate, TrainingSettings } from "./settings";
+import { estimateTrainingCost, type TrainingCostEstimate, type TrainingWorkload } from "./time-cost";
+import { GiB } from "./units";
+
+export interface JobSizingInputs {
+  model: ModelSpec;
+  /** Exactly what the memory estimator is given (GPUs per node and nodes included). */
+  training: TrainingSettings;
+  workload: TrainingWorkload;
+  /** The instance type (or quota node spec) one node of the job runs on. */
+  instance: InstanceType;
+  /** Instances paid for: one per node. */
+  instanceCount: number;
+  /** Fraction of GPU memory the estimate must leave free (0.1: use at most 90 %). */
+  headroom: number;
+}
+
+export interface JobSizing {
+  memory: MemoryEstimate;
+  cost: TrainingCostEstimate;
+  /** Memory of one GPU of the instance. */
+  gpuMemoryBytes: number;
+  /** The per-GPU estimate is within (1 − headroom) of one GPU's memory. */
+  fits: boolean;
+}
+
+export function sizeJob(i: JobSizingInputs): JobSizing {
+  const memory = estimateTrainingMemory(i.model, i.training);
+  return {
+    memory,
+    cost: estimateTrainingCost(i.model, i.training, i.workload, i.instance, i.instanceCount),
+    gpuMemoryBytes: i.instance.gpuMemoryGiB * GiB,
+    fits: fitsOn(memory, i.instance, i.headroom),
+  };
+}
