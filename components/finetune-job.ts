@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { JobSpec } from "../infra/spec/types";
 import { MOUNTS } from "../infra/spec/command";
+import { encodeJobSizing } from "../infra/sizing/job";
 import { DlcJob } from "./providers/dlc-job";
 
 export interface FineTuneJobArgs {
@@ -107,7 +108,7 @@ export class FineTuneJob extends pulumi.ComponentResource {
           "pai-finetune-method": job.config.method,
         },
         outputUri,
-        sizing: job.sizing,
+        sizing: encodeJobSizing(job.sizing),
         waitFor: job.config.waitFor,
         waitTimeoutMinutes:
           job.config.waitFor === "succeeded" ? Math.round(job.config.maxRunningHours * 60) + 30 : 60,

@@ -1,7 +1,6 @@
 // PAI-DLC fine-tune job as a Pulumi resource (a dynamic provider: @pulumi/alicloud has no DLC job).
 // The logic lives in impl/dlc-job.ts and is loaded at call time (see load-impl.ts).
 import * as pulumi from "@pulumi/pulumi";
-import type { JobSizingInputs } from "../../infra/sizing";
 import type * as Impl from "./impl/dlc-job";
 import { loadProviderImpl } from "./load-impl";
 
@@ -54,12 +53,13 @@ export interface DlcJobInputs {
   /** Endpoint override (host or URL). Default: env PAI_DLC_ENDPOINT, then pai-dlc.<region>.aliyuncs.com. No diff. */
   endpoint?: string;
   /**
-   * What the job was sized from (model architecture, settings, workload, instance, headroom), so the
-   * policy pack and review reports can recompute its GPU memory and cost from this resource alone
-   * (`sizeJob` in infra/sizing). Informational: never sent to PAI, not part of the diff or the run
-   * hash, so an estimator or catalog update never replaces a job. Default: absent.
+   * What the job was sized from (model architecture, settings, workload, instance, headroom), as
+   * `encodeJobSizing` writes it, so the policy pack and review reports can recompute its GPU memory
+   * and cost from this resource alone (`sizeJob(decodeJobSizing(sizing))` in infra/sizing).
+   * Informational: never sent to PAI, not part of the diff or the run hash, so an estimator or
+   * catalog update never replaces a job. Default: absent.
    */
-  sizing?: JobSizingInputs;
+  sizing?: string;
 }
 
 /** State of a DLC job. */

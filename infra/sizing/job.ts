@@ -42,3 +42,28 @@ export function sizeJob(i: JobSizingInputs): JobSizing {
     fits: fitsOn(memory, i.instance, i.headroom),
   };
 }
+
+/**
+ * The form a DlcJob carries: one JSON string. The engine serializes every leaf of an object input on
+ * its own (about 1 ms per job for this one, measured with bench/plan-scale.ts), and nothing diffs it,
+ * so a single string costs one leaf.
+ */
+export function encodeJobSizing(inputs: JobSizingInputs): string {
+  return JSON.stringify(inputs);
+}
+
+/** Reads what encodeJobSizing wrote; a clear error names what is missing. */
+export function decodeJobSizing(text: string): JobSizingInputs {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`sizing: not JSON (${(err as Error).message})`);
+  }
+  const v = value as Partial<JobSizingInputs> | null;
+  const missing = (
+    ["model", "training", "workload", "instance", "instanceCount", "headroom"] as const
+  ).filter((key) => v === null || typeof v !== "object" || v[key] === undefined);
+  if (missing.length > 0) throw new Error(`sizing: missing ${missing.join(", ")}`);
+  return v as JobSizingInputs;
+}

@@ -10,6 +10,7 @@ import {
 import * as path from "node:path";
 import { jobDisplayName } from "../../components/providers/impl/dlc-job";
 import { stackSpecFromFile } from "../../infra/spec/build";
+import { encodeJobSizing } from "../../infra/sizing";
 import { type PaiEmulator } from "../emulator";
 import { liveJobs, startProviderEmulator, createWithOutputs } from "./setup";
 
@@ -221,13 +222,16 @@ void describe("DlcJob provider", () => {
   // Last: its job record stays in the emulator (deleted), and earlier tests count jobs from zero.
   void it("sizing is informational: checked through, never diffed, hashed or sent to PAI", async () => {
     const spec = stackSpecFromFile(path.resolve(__dirname, "../../stacks/Pulumi.dev.yaml"), "dev");
-    const sizing = spec.jobs[0]!.sizing;
+    const sizing = encodeJobSizing(spec.jobs[0]!.sizing);
     const plain = base("sized", { waitFor: "submitted" });
     const sized = { ...plain, sizing };
     assert.deepEqual((await provider.check!(sized, sized)).failures, []);
     assert.equal(jobDisplayName(sized), jobDisplayName(plain), "the run hash ignores sizing");
     const olds = { ...sized, jobId: "dlc-1", status: "Running" } as DlcJobOutputs;
-    const resized = { ...sized, sizing: { ...sizing, headroom: 0.3, instanceCount: 2 } };
+    const resized = {
+      ...sized,
+      sizing: encodeJobSizing({ ...spec.jobs[0]!.sizing, headroom: 0.3, instanceCount: 2 }),
+    };
     assert.deepEqual(await provider.diff!("dlc-1", olds, resized), {
       changes: false,
       replaces: [],

@@ -11,7 +11,7 @@ import { runOfflinePlan, type RegisteredResource } from "../../infra/plan";
 import { configForRuntime, runUnderMocks } from "../../infra/plan/mock-runtime";
 import { runProgram } from "../../infra/program";
 import { stackSpecFromRuntime } from "../../infra/spec/build";
-import { sizeJob, type JobSizingInputs } from "../../infra/sizing";
+import { decodeJobSizing, sizeJob } from "../../infra/sizing";
 
 const T = {
   workspace: "alicloud:pai/workspaceWorkspace:WorkspaceWorkspace",
@@ -74,7 +74,7 @@ for (const stack of ["dev", "staging", "prod"]) {
         );
         assert.ok(r, job.name);
         // What a policy sees: the props after the SDK serialized them, not the spec objects.
-        const recomputed = sizeJob(r.inputs.sizing as JobSizingInputs);
+        const recomputed = sizeJob(decodeJobSizing(r.inputs.sizing as string));
         assert.equal(recomputed.memory.perGpuBytes, job.memory.perGpuBytes, job.name);
         assert.equal(recomputed.fits, job.fits, job.name);
         assert.equal(recomputed.cost.cost?.value, job.cost.cost?.value, job.name);
