@@ -11,8 +11,9 @@ const SeriesSchema = z
     model: z.string(),
     args: z.string().optional(),
     unit: z.enum(["G", "GB", "GiB"]),
+    readAs: z.enum(["GB", "GiB"]).optional(),
     divideBy: z.number().int().positive().optional(),
-    measures: z.enum(["nvidia", "active"]),
+    measures: z.enum(["nvidia", "reserved", "active"]),
     seqLens: z.array(z.number().int().positive()).min(1),
     measured: z.array(z.number().positive()).min(1),
     scored: z.boolean().optional(),
@@ -22,6 +23,8 @@ const SeriesSchema = z
   .refine((s) => s.seqLens.length === s.measured.length, {
     message: "seqLens and measured differ in length",
   });
+
+export type Measures = "nvidia" | "reserved" | "active";
 
 export interface MeasurementRow {
   source: string;
@@ -33,8 +36,11 @@ export interface MeasurementRow {
   /** As printed by the source. */
   measured: number;
   unit: "G" | "GB" | "GiB";
+  /** The unit the figure really is, when the source prints another (ms-swift logs GiB, comments say GB). */
+  readAs?: "GB" | "GiB";
   divideBy: number;
-  measures: "nvidia" | "active";
+  /** nvidia: whole-GPU use; reserved: torch's peak reserved (no CUDA context); active: peak allocated. */
+  measures: Measures;
   scored: boolean;
   interpretation: string;
 }
@@ -56,6 +62,7 @@ export function loadMeasurements(
       seqLen,
       measured: s.measured[i] ?? Number.NaN,
       unit: s.unit,
+      ...(s.readAs ? { readAs: s.readAs } : {}),
       divideBy: s.divideBy ?? 1,
       measures: s.measures,
       scored: s.scored ?? true,

@@ -18,7 +18,7 @@ import {
   printInferenceTable,
   summariseInference,
 } from "./inference-accuracy";
-import { loadMeasurements, UNIT_BYTES, type MeasurementRow } from "./measurements";
+import { loadMeasurements, UNIT_BYTES, type MeasurementRow, type Measures } from "./measurements";
 import { median } from "./stats";
 
 export interface AccuracyRow {
@@ -42,18 +42,20 @@ export function naiveBytes(m: ModelSpec, s: TrainingSettings): number {
   return (2 * n) / shard;
 }
 
-/** What the source measured: whole-GPU use, or torch's peak allocated (no CUDA context, no allocator cache). */
-function comparable(est: ReturnType<typeof estimateTrainingMemory>, measures: "nvidia" | "active"): number {
+/** What the source measured: whole-GPU use; torch's peak reserved (allocator cache, no CUDA context); or torch's
+ *  peak allocated (neither). */
+function comparable(est: ReturnType<typeof estimateTrainingMemory>, measures: Measures): number {
   if (measures === "nvidia") return est.perGpuBytes;
+  const excludedParts = measures === "reserved" ? ["CUDA context"] : ["allocator overhead", "CUDA context"];
   const excluded = est.breakdown
-    .filter((i) => i.name === "allocator overhead" || i.name === "CUDA context")
+    .filter((i) => excludedParts.includes(i.name))
     .reduce((a, i) => a + i.bytes, 0);
   return est.perGpuBytes - excluded;
 }
 
 export function evaluate(rows = loadMeasurements()): AccuracyRow[] {
   return rows.map((row) => {
-    const measuredGiB = (row.measured * UNIT_BYTES[row.unit]) / row.divideBy / GiB;
+    const measuredGiB = (row.measured * UNIT_BYTES[row.readAs ?? row.unit]) / row.divideBy / GiB;
     if (!row.argv) return { row, measuredGiB };
     const req = parseSizeArgs(row.argv);
     const est = estimateTrainingMemory(req.model, req.training);
@@ -129,7 +131,7 @@ function printTable(results: AccuracyRow[]): void {
         r.row.model,
         r.row.seqLen,
         settings || "(not estimated)",
-        `${r.row.measured} ${r.row.unit}${r.row.divideBy > 1 ? ` total ÷${r.row.divideBy}` : ""}${r.row.measures === "active" ? " (active)" : ""}`,
+        `${r.row.measured} ${r.row.unit}${r.row.divideBy > 1 ? ` total ÷${r.row.divideBy}` : ""}${r.row.readAs ? ` (=${r.row.readAs})` : ""}${r.row.measures === "nvidia" ? "" : ` (${r.row.measures})`}`,
         r.measuredGiB.toFixed(2),
         r.estimatedGiB?.toFixed(2) ?? "—",
         pct(r.errorPct),
