@@ -75,6 +75,26 @@ void describe("DlcJob provider", () => {
     assert.deepEqual(result.failures, []);
   });
 
+  void it("check in a first preview: a quota job whose quota id and role ARN are not known yet passes", async () => {
+    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const onQuota = base("quota", {
+      ecsSpec: undefined,
+      resourceId: unknown,
+      resourceConfig: { cpu: "8", gpu: "1", memory: "64Gi" },
+      roleArn: unknown,
+    });
+    assert.deepEqual((await provider.check!({} as DlcJobInputs, onQuota)).failures, []);
+    // Still refused when the quota id is truly missing, known or not.
+    const missing = base("quota", {
+      ecsSpec: undefined,
+      resourceConfig: { cpu: "8", gpu: "1", memory: "64Gi" },
+    });
+    assert.deepEqual(
+      ((await provider.check!({} as DlcJobInputs, missing)).failures ?? []).map((f) => f.property),
+      ["resourceId"],
+    );
+  });
+
   void it("diff: training changes replace, wait settings and tags update in place", async () => {
     const olds = { ...base("d"), jobId: "dlc-1", status: "Running" } as DlcJobOutputs;
     assert.deepEqual(await provider.diff!("dlc-1", olds, base("d")), {

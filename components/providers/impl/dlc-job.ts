@@ -18,6 +18,7 @@ import {
   clientOptions,
   definedOnly,
   diffKeys,
+  containsUnknown,
   knownOnly,
   pollUntil,
   report,
@@ -89,24 +90,7 @@ const inputsSchema = z
     waitTimeoutMinutes: z.number().positive().optional(),
     endpoint: z.string().optional(),
   })
-  .partial() // unknown (preview) values are removed before parsing; presence is checked below
-  .superRefine((v, ctx) => {
-    // §1.3 ([SKILL], strong hint): public resources use EcsSpec; a quota uses ResourceConfig + ResourceId.
-    if (v.ecsSpec && (v.resourceConfig || v.resourceId)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["ecsSpec"],
-        message: "set ecsSpec (public) or resourceConfig+resourceId (quota), not both",
-      });
-    }
-    if (!!v.resourceConfig !== !!v.resourceId && !v.ecsSpec) {
-      ctx.addIssue({
-        code: "custom",
-        path: [v.resourceConfig ? "resourceId" : "resourceConfig"],
-        message: "resourceConfig and resourceId go together",
-      });
-    }
-  });
+  .partial(); // unknown (preview) values are removed before parsing; presence is checked in check()
 
 const REQUIRED = [
   "region",
@@ -127,14 +111,28 @@ export function check(_olds: DlcJobInputs, news: DlcJobInputs): Promise<dynamic.
   ).map((property) => ({ property, reason: `${property} is required` }));
   const parsed = inputsSchema.safeParse(knownOnly(news));
   if (!parsed.success) failures.push(...toFailures(parsed.error));
-  if (!failures.length && news.ecsSpec === undefined && news.resourceId === undefined) {
+  // Placement rules on presence, where a value still unknown in preview (a quota id, say) counts as set.
+  // §1.3 ([SKILL], strong hint): public resources use EcsSpec; a quota uses ResourceConfig + ResourceId.
+  const set = (key: keyof DlcJobInputs) => news[key] !== undefined && news[key] !== null;
+  if (set("ecsSpec") && (set("resourceConfig") || set("resourceId"))) {
+    failures.push({
+      property: "ecsSpec",
+      reason: "set ecsSpec (public) or resourceConfig+resourceId (quota), not both",
+    });
+  } else if (set("resourceConfig") !== set("resourceId")) {
+    failures.push({
+      property: set("resourceConfig") ? "resourceId" : "resourceConfig",
+      reason: "resourceConfig and resourceId go together",
+    });
+  } else if (!failures.length && !set("ecsSpec") && !set("resourceId")) {
     failures.push({
       property: "ecsSpec",
       reason: "set ecsSpec (public resources) or resourceConfig+resourceId (quota)",
     });
   }
-  // §1: CreateJob parameters must not exceed 65,536 bytes.
-  if (!failures.length) {
+  // §1: CreateJob parameters must not exceed 65,536 bytes. Only computable once every value is known
+  // (in preview the role ARN, say, is not yet); create sends the same body and PAI enforces the limit.
+  if (!failures.length && !containsUnknown(news)) {
     const size = Buffer.byteLength(JSON.stringify(createJobBody(toCreateRequest(news))));
     if (size > 65_536)
       failures.push({
