@@ -7,6 +7,7 @@ import { readStackFile } from "../config/load";
 import { stackSpecFromRuntime } from "../spec/build";
 import { runProgram } from "../program";
 import { configForRuntime, runUnderMocks, type RegisteredResource } from "./mock-runtime";
+import { checkDynamicResources } from "./provider-checks";
 import { buildReport, type PlanReport } from "./report";
 
 export { renderReport, type PlanReport } from "./report";
@@ -38,5 +39,6 @@ export async function runOfflinePlan(file: string, stack = stackNameOf(file)): P
     config,
     program: runProgram,
   });
-  return { report: buildReport(result.spec, resources), resources };
+  const checkFailures = await checkDynamicResources(resources);
+  return { report: buildReport(result.spec, resources, checkFailures), resources };
 }

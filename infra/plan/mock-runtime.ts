@@ -18,8 +18,14 @@ export interface RegisteredResource {
 }
 
 /**
+ * Marks a value the cloud computes (an id, an ARN, an endpoint). Every placeholder computedOutputs
+ * writes contains one, so a reader (and the provider checks) can tell it from a configured value.
+ */
+export const COMPUTED_PLACEHOLDER = /<[^<>]+>/;
+
+/**
  * Outputs the cloud would compute, for the types whose outputs the program reads. Ids are
- * deterministic placeholders so a plan is reproducible.
+ * deterministic placeholders (with a <…> part, COMPUTED_PLACEHOLDER) so a plan is reproducible.
  */
 function computedOutputs(
   type: string,

@@ -165,10 +165,15 @@ function planService(s: ServiceSpec): PlannedService {
   };
 }
 
-export function buildReport(spec: StackSpec, resources: RegisteredResource[]): PlanReport {
+/** `checkFailures`: what the dynamic providers' check refused (provider-checks.ts). */
+export function buildReport(
+  spec: StackSpec,
+  resources: RegisteredResource[],
+  checkFailures: readonly string[] = [],
+): PlanReport {
   const jobs = spec.jobs.map(planJob);
   const services = spec.services.map(planService);
-  const errors: string[] = [];
+  const errors: string[] = [...checkFailures];
   for (const j of jobs) {
     if (!j.fits)
       errors.push(
