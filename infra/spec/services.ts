@@ -70,6 +70,12 @@ export function resolveService(
       `required when replicas.max (${max}) > replicas.min (${min}): the metric and target to scale on`,
     );
   }
+  if (min < 1 && svc.autoscaling) {
+    issue(
+      ["replicas", "min"],
+      `expected at least 1 with autoscaling (the EAS autoscaler needs min > 0), got ${min}; to park a service at zero replicas, set min 0 without autoscaling`,
+    );
+  }
   if (max === min && svc.autoscaling) {
     issue(
       ["autoscaling"],

@@ -199,6 +199,25 @@ describe("impossible values are refused with the reason", () => {
     );
   });
 
+  it("autoscaling from zero replicas, which the EAS autoscaler refuses; zero without autoscaling is fine", () => {
+    const err = errorOf(
+      mutatedStack("staging", (c) => {
+        c["pai-finetune:services"][0].replicas.min = 0;
+      }),
+    );
+    assert.match(
+      issueAt(err, ["pai-finetune:services", 0, "replicas", "min"]).message,
+      /at least 1 with autoscaling/,
+    );
+    const parked = scratch.write(
+      "Pulumi.parked.yaml",
+      mutatedStack("dev", (c) => {
+        c["pai-finetune:services"][0].replicas = { min: 0 };
+      }),
+    );
+    assert.equal(stackSpecFromFile(parked, "parked").services[0]!.replicas.min, 0);
+  });
+
   it("a service on an unfinished job's output", () => {
     const err = errorOf(
       mutatedStack("dev", (c) => {
