@@ -4,18 +4,23 @@
  * not refused by preview a minute later. Checks are offline validation (no cloud calls).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { dlcJobProvider } from "../../components/providers/dlc-job";
-import { easAutoscalerProvider } from "../../components/providers/eas-autoscaler";
-import { easServiceEndpointsProvider } from "../../components/providers/eas-service-endpoints";
-import { gpuQuotaProvider } from "../../components/providers/gpu-quota";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+// The providers' own check functions. The provider objects reach the same functions through
+// loadProviderImpl, which locates and loads the module on every call (right for the provider host,
+// which calls it once per operation; a plan calls it once per resource).
+import { check as checkDlcJob } from "../../components/providers/impl/dlc-job";
+import { check as checkEasAutoscaler } from "../../components/providers/impl/eas-autoscaler";
+import { check as checkEasServiceEndpoints } from "../../components/providers/impl/eas-service-endpoints";
+import { check as checkGpuQuota } from "../../components/providers/impl/gpu-quota";
 import { COMPUTED_PLACEHOLDER, type RegisteredResource } from "./mock-runtime";
 
-const PROVIDERS: Record<string, pulumi.dynamic.ResourceProvider> = {
-  "pulumi-nodejs:dynamic/pai:DlcJob": dlcJobProvider as pulumi.dynamic.ResourceProvider,
-  "pulumi-nodejs:dynamic/pai:GpuQuota": gpuQuotaProvider as pulumi.dynamic.ResourceProvider,
-  "pulumi-nodejs:dynamic/pai:EasAutoscaler": easAutoscalerProvider as pulumi.dynamic.ResourceProvider,
-  "pulumi-nodejs:dynamic/pai:EasServiceEndpoints":
-    easServiceEndpointsProvider as pulumi.dynamic.ResourceProvider,
+type Check = (olds: never, news: never) => Promise<dynamic.CheckResult>;
+
+const CHECKS: Record<string, Check> = {
+  "pulumi-nodejs:dynamic/pai:DlcJob": checkDlcJob as Check,
+  "pulumi-nodejs:dynamic/pai:GpuQuota": checkGpuQuota as Check,
+  "pulumi-nodejs:dynamic/pai:EasAutoscaler": checkEasAutoscaler as Check,
+  "pulumi-nodejs:dynamic/pai:EasServiceEndpoints": checkEasServiceEndpoints as Check,
 };
 
 /**
@@ -37,10 +42,10 @@ function asPreviewSees(value: unknown): unknown {
 export async function checkDynamicResources(resources: readonly RegisteredResource[]): Promise<string[]> {
   const messages: string[] = [];
   for (const r of resources) {
-    const provider = PROVIDERS[r.type];
-    if (!provider?.check) continue;
+    const check = CHECKS[r.type];
+    if (!check) continue;
     // A create: no old inputs, exactly as preview checks a resource that does not exist yet.
-    const { failures } = await provider.check({}, asPreviewSees(r.inputs));
+    const { failures } = await check({} as never, asPreviewSees(r.inputs) as never);
     for (const f of failures ?? []) {
       messages.push(`${r.type} ${r.name}: ${f.property}: ${f.reason} (pulumi preview would refuse it)`);
     }
