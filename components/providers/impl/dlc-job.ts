@@ -16,9 +16,9 @@ import { type DlcJobInputs, type DlcJobOutputs } from "../dlc-job";
 import {
   ResourceInitFailure,
   clientOptions,
+  containsUnknown,
   definedOnly,
   diffKeys,
-  containsUnknown,
   knownOnly,
   pollUntil,
   report,
