@@ -11,7 +11,7 @@ import {
   QUANT_BITS,
   type TrainingSettings,
 } from "../infra/sizing";
-import type { ModelSpec } from "../infra/catalog";
+import type { CatalogModel } from "../infra/catalog";
 import {
   evaluateInference,
   printInferenceSummary,
@@ -31,7 +31,7 @@ export interface AccuracyRow {
 }
 
 /** The naive rule per GPU: 16 B/param for full; weights only otherwise (÷ GPUs only when ZeRO-3 shards them). */
-export function naiveBytes(m: ModelSpec, s: TrainingSettings): number {
+export function naiveBytes(m: CatalogModel, s: TrainingSettings): number {
   const n = parameterCount(m);
   const shard = s.zeroStage === 3 ? s.gpusPerNode * s.nodes : 1;
   if (s.method === "full") return (16 * n) / shard;

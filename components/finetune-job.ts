@@ -1,17 +1,17 @@
 /**
  * A PAI-DLC fine-tune job (full, freeze, LoRA or QLoRA; one or more nodes) created from a validated,
- * sized JobSpec. The job is a dynamic resource: submitted on `pulumi up`, stopped and deleted on
+ * sized ResolvedJob. The job is a dynamic resource: submitted on `pulumi up`, stopped and deleted on
  * destroy — but its trained model and checkpoints in OSS are never deleted with it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { JobSpec } from "../infra/spec/types";
-import { MOUNTS } from "../infra/spec/command";
+import type { ResolvedJob } from "../infra/resolve/types";
+import { MOUNTS } from "../infra/resolve/command";
 import { encodeJobSizing } from "../infra/sizing/job";
 import { DlcJob } from "./providers/dlc-job";
 
 export interface FineTuneJobArgs {
-  /** The validated, sized job (made by `buildStackSpec`/`resolveJob` from the stack config). Required. */
-  job: JobSpec;
+  /** The validated, sized job (made by `resolveStack`/`resolveJob` from the stack config). Required. */
+  job: ResolvedJob;
   /** Region of the job. Required. */
   region: string;
   /** Workspace the job is created in. Required. */
@@ -40,7 +40,7 @@ export function ossUri(bucket: string, endpoint: string, key: string): string {
 }
 
 /** A quota job asks for its share of a node: GPUs as configured, CPU and memory in proportion. */
-function quotaResourceConfig(job: JobSpec): {
+function quotaResourceConfig(job: ResolvedJob): {
   cpu: string;
   gpu: string;
   memory: string;

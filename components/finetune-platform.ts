@@ -1,9 +1,9 @@
 /**
- * Wires the whole platform of one environment from a StackSpec: workspace, buckets and job role,
+ * Wires the whole platform of one environment from a ResolvedStack: workspace, buckets and job role,
  * the Lingjun quota, every fine-tune job and every inference service.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { StackSpec } from "../infra/spec/types";
+import type { ResolvedStack } from "../infra/resolve/types";
 import { ArtifactBuckets } from "./artifact-buckets";
 import { FineTuneJob } from "./finetune-job";
 import { GpuQuota } from "./gpu-quota";
@@ -11,8 +11,8 @@ import { InferenceService } from "./inference-service";
 import { Workspace } from "./workspace";
 
 export interface FineTunePlatformArgs {
-  /** The validated stack (from `stackSpecFromRuntime` / `stackSpecFromFile`). Required. */
-  spec: StackSpec;
+  /** The validated stack (from `resolveStackFromRuntime` / `resolveStackFile`). Required. */
+  spec: ResolvedStack;
 }
 
 export interface JobOutputs {

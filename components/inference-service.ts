@@ -5,14 +5,14 @@
  */
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceSpec } from "../infra/spec/types";
-import { MOUNTS } from "../infra/spec/command";
+import type { ResolvedService } from "../infra/resolve/types";
+import { MOUNTS } from "../infra/resolve/command";
 import { EasAutoscaler } from "./providers/eas-autoscaler";
 import { EasServiceEndpoints } from "./providers/eas-service-endpoints";
 
 export interface InferenceServiceArgs {
-  /** The validated, sized service (from `buildStackSpec`). Required. */
-  service: ServiceSpec;
+  /** The validated, sized service (from `resolveStack`). Required. */
+  service: ResolvedService;
   /** Region (the EAS cluster id). Required. */
   region: pulumi.Input<string>;
   /** Workspace the service belongs to. Required. */
@@ -25,7 +25,7 @@ export interface InferenceServiceArgs {
 
 /** The EAS service JSON (pai-openapi.md §2.6): image-based deploy of vLLM with read-only OSS mounts. */
 export function easServiceConfig(
-  s: ServiceSpec,
+  s: ResolvedService,
   modelsBucket: string,
   workspaceId: string,
 ): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type z } from "zod";
 import { loadDataYaml } from "../config/plain-yaml";
-import { InstanceTypeSchema, ModelSpecSchema, type InstanceType, type ModelSpec } from "./schema";
+import { InstanceTypeSchema, ModelSpecSchema, type InstanceType, type CatalogModel } from "./schema";
 
 export * from "./schema";
 export {
@@ -19,10 +19,10 @@ export {
 
 /** The loaded catalog: models and instance types by id. */
 export interface Catalog {
-  models: ReadonlyMap<string, ModelSpec>;
+  models: ReadonlyMap<string, CatalogModel>;
   instances: ReadonlyMap<string, InstanceType>;
   /** The model with this id; throws an error listing close ids when unknown. */
-  model(id: string): ModelSpec;
+  model(id: string): CatalogModel;
   /** The instance type with this id; throws an error listing close ids when unknown. */
   instance(id: string): InstanceType;
 }
@@ -63,9 +63,9 @@ export function parseCatalogFile<T>(file: string, text: string, key: string, sch
   return items;
 }
 
-let cached: { models: ModelSpec[]; instances: InstanceType[] } | undefined;
+let cached: { models: CatalogModel[]; instances: InstanceType[] } | undefined;
 
-function loadFiles(): { models: ModelSpec[]; instances: InstanceType[] } {
+function loadFiles(): { models: CatalogModel[]; instances: InstanceType[] } {
   cached ??= {
     models: parseCatalogFile("models.yaml", readFileSync(MODELS_FILE, "utf8"), "models", ModelSpecSchema),
     instances: parseCatalogFile(
@@ -79,7 +79,7 @@ function loadFiles(): { models: ModelSpec[]; instances: InstanceType[] } {
 }
 
 /** Loads the catalog (cached); `extra` entries are validated too and override entries with the same id. */
-export function loadCatalog(extra?: { models?: ModelSpec[]; instances?: InstanceType[] }): Catalog {
+export function loadCatalog(extra?: { models?: CatalogModel[]; instances?: InstanceType[] }): Catalog {
   const files = loadFiles();
   const models = new Map(files.models.map((m) => [m.id, m]));
   const instances = new Map(files.instances.map((t) => [t.id, t]));

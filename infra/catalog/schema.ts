@@ -18,7 +18,7 @@ export interface Price {
 }
 
 /** A base model's architecture, as used by infra/sizing. */
-export interface ModelSpec {
+export interface CatalogModel {
   /** Lowercase kebab id, e.g. `qwen2.5-7b-instruct`. */
   id: string;
   /** Model family, e.g. `qwen2.5`, `llama3.1`. */
@@ -99,7 +99,7 @@ export const PriceSchema: z.ZodType<Price> = z
   })
   .strict();
 
-export const ModelSpecSchema: z.ZodType<ModelSpec> = z
+export const ModelSpecSchema: z.ZodType<CatalogModel> = z
   .object({
     id: kebabId,
     family: z.string().min(1),

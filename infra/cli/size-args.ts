@@ -1,6 +1,6 @@
 // Argument parsing for `npm run size`: every bad input becomes a UsageError naming the flag and what was expected.
 import { readFileSync } from "node:fs";
-import { loadCatalog, ModelSpecSchema, type ModelSpec } from "../catalog";
+import { loadCatalog, ModelSpecSchema, type CatalogModel } from "../catalog";
 import {
   ALL_LINEAR,
   defaultTrainingSettings,
@@ -19,7 +19,7 @@ export class UsageError extends Error {
 }
 
 export interface SizeRequest {
-  model: ModelSpec;
+  model: CatalogModel;
   mode: "training" | "inference";
   training: TrainingSettings;
   inference: InferenceSettings;
@@ -94,7 +94,7 @@ function loraTargets(v: string): LoraTargets {
 }
 
 /** Reads a Hugging Face config.json of the Llama/Qwen2/Mistral family (also Qwen v1 and ChatGLM keys). */
-export function modelFromArchFile(path: string): ModelSpec {
+export function modelFromArchFile(path: string): CatalogModel {
   let cfg: Record<string, unknown>;
   try {
     cfg = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
@@ -167,7 +167,7 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
     throw new UsageError(
       "--model: expected exactly one of --model <catalog id> or --arch-file <config.json>",
     );
-  let model: ModelSpec;
+  let model: CatalogModel;
   const modelId = v.get("--model");
   if (modelId !== undefined) {
     try {

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { readStackFile } from "../config/load";
-import { stackSpecFromRuntime } from "../spec/build";
+import { resolveStackFromRuntime } from "../resolve/build";
 import { runProgram } from "../program";
 import { configForRuntime, runUnderMocks, type RegisteredResource } from "./mock-runtime";
 import { checkDynamicResources } from "./provider-checks";
@@ -32,7 +32,7 @@ export async function runOfflinePlan(file: string, stack = stackNameOf(file)): P
   process.env.PAI_FINETUNE_STACK_FILE = path.resolve(file);
   // Validate first, exactly as the program will (same function, same values), so a bad file fails
   // with the full ConfigError rather than inside the program; the program then reuses the result.
-  const spec = stackSpecFromRuntime(config, stack);
+  const spec = resolveStackFromRuntime(config, stack);
   const { result, resources } = await runUnderMocks({
     stack,
     region: spec.region,

@@ -1,11 +1,11 @@
 /**
  * The offline plan's report: every resource the program registers with its key inputs, and per job
  * and service the estimated GPU memory against what the chosen instance offers, and the cost.
- * Built from the same StackSpec the components were built from, so the figures are the ones the
+ * Built from the same ResolvedStack the components were built from, so the figures are the ones the
  * program acted on.
  */
 import type { MemoryItem } from "../sizing";
-import type { JobSpec, ServiceSpec, StackSpec } from "../spec/types";
+import type { ResolvedJob, ResolvedService, ResolvedStack } from "../resolve/types";
 import type { RegisteredResource } from "./mock-runtime";
 
 const GiB = 2 ** 30;
@@ -106,7 +106,7 @@ const gib = (bytes: number) => Math.round((bytes / GiB) * 100) / 100;
 const breakdown = (items: MemoryItem[]) =>
   items.map((i) => ({ name: i.name, GiB: gib(i.bytes), note: i.note }));
 
-function planJob(j: JobSpec): PlannedJob {
+function planJob(j: ResolvedJob): PlannedJob {
   const usable = j.gpuMemoryBytes * (1 - j.headroom);
   const cost = j.cost.cost;
   return {
@@ -138,7 +138,7 @@ function planJob(j: JobSpec): PlannedJob {
   };
 }
 
-function planService(s: ServiceSpec): PlannedService {
+function planService(s: ResolvedService): PlannedService {
   const c = s.cost;
   return {
     name: s.name,
@@ -167,7 +167,7 @@ function planService(s: ServiceSpec): PlannedService {
 
 /** `checkFailures`: what the dynamic providers' check refused (provider-checks.ts). */
 export function buildReport(
-  spec: StackSpec,
+  spec: ResolvedStack,
   resources: RegisteredResource[],
   checkFailures: readonly string[] = [],
 ): PlanReport {

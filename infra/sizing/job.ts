@@ -4,7 +4,7 @@
  * DlcJob carries these inputs (`sizing`), so the policy pack and review reports recompute the same
  * figures from a resource's props alone: one source for the plan, the policies and the reports.
  */
-import type { InstanceType, ModelSpec } from "../catalog";
+import type { InstanceType, CatalogModel } from "../catalog";
 import { estimateTrainingMemory } from "./memory-training";
 import { fitsOn } from "./right-size";
 import type { MemoryEstimate, TrainingSettings } from "./settings";
@@ -12,7 +12,7 @@ import { estimateTrainingCost, type TrainingCostEstimate, type TrainingWorkload 
 import { GiB } from "./units";
 
 export interface JobSizingInputs {
-  model: ModelSpec;
+  model: CatalogModel;
   /** Exactly what the memory estimator is given (GPUs per node and nodes included). */
   training: TrainingSettings;
   workload: TrainingWorkload;

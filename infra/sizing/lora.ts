@@ -1,5 +1,5 @@
 // LoRA adapter parameter counts: r·(d_in + d_out) per adapted linear layer (finetune-memory.md §3, [derived]).
-import { headDim, type ModelSpec } from "../catalog";
+import { headDim, type CatalogModel } from "../catalog";
 import type { LoraModule, LoraTargets } from "./settings";
 
 export const ALL_LINEAR: readonly LoraModule[] = ["q", "k", "v", "o", "gate", "up", "down"];
@@ -12,7 +12,7 @@ export function resolveLoraTargets(t: LoraTargets): readonly LoraModule[] {
 }
 
 /** [d_in, d_out] of one linear module of one layer (one expert for MoE MLP modules). */
-export function linearShape(m: ModelSpec, mod: LoraModule): [number, number] {
+export function linearShape(m: CatalogModel, mod: LoraModule): [number, number] {
   const h = m.hiddenSize;
   const q = m.numAttentionHeads * headDim(m);
   const kv = m.numKeyValueHeads * headDim(m);
@@ -34,7 +34,7 @@ export function linearShape(m: ModelSpec, mod: LoraModule): [number, number] {
 }
 
 /** Trainable LoRA parameters of the whole model (MoE: every expert's MLP is adapted, as PEFT all-linear does). */
-export function loraParameterCount(m: ModelSpec, rank: number, targets: LoraTargets): number {
+export function loraParameterCount(m: CatalogModel, rank: number, targets: LoraTargets): number {
   let perLayer = 0;
   for (const mod of resolveLoraTargets(targets)) {
     const [dIn, dOut] = linearShape(m, mod);

@@ -1,7 +1,7 @@
 // GPU memory for serving (PAI-EAS): weights at the serving precision, KV cache, prefill working set, overhead.
 // The estimate is what the model *needs*; engines that pre-allocate (vLLM gpu_memory_utilization 0.9) reserve
 // more, and the fit check compares this need against that fraction of the GPU (right-size.ts).
-import { headDim, parameterCount, type ModelSpec } from "../catalog";
+import { headDim, parameterCount, type CatalogModel } from "../catalog";
 import { ALLOCATOR_OVERHEAD_FACTOR, CUDA_CONTEXT_BYTES } from "./calibration";
 import { linearWeightParams, QUANT_BITS } from "./memory-training";
 import type { InferenceSettings, MemoryEstimate, MemoryItem } from "./settings";
@@ -14,18 +14,23 @@ import { fmtParams, GiB } from "./units";
 export const SERVING_QUANT_BITS = { int4: QUANT_BITS.int4, int8: 8 + 24 / 128 } as const;
 
 /** Bytes per KV-cache element: bf16/fp16 2; int8 1 plus a 16-bit scale and zero point per head vector. */
-export function kvBytesPerElement(m: ModelSpec, precision: InferenceSettings["kvCachePrecision"]): number {
+export function kvBytesPerElement(m: CatalogModel, precision: InferenceSettings["kvCachePrecision"]): number {
   return precision === "int8" ? 1 + 4 / headDim(m) : 2;
 }
 
 /** KV cache bytes = 2 (K and V) × sequences × tokens × layers × kv_heads × head_dim × bytes/element
  *  (finetune-memory.md §6.1; KV heads, not query heads, for grouped-query attention). */
-export function kvCacheBytes(m: ModelSpec, tokens: number, sequences: number, bytesPerElement = 2): number {
+export function kvCacheBytes(
+  m: CatalogModel,
+  tokens: number,
+  sequences: number,
+  bytesPerElement = 2,
+): number {
   return 2 * sequences * tokens * m.numLayers * m.numKeyValueHeads * headDim(m) * bytesPerElement;
 }
 
 /** Weight bytes at a serving precision: block matrices quantised, embeddings/lm_head/norms/biases kept 16-bit. */
-export function servingWeightBytes(m: ModelSpec, precision: InferenceSettings["precision"]): number {
+export function servingWeightBytes(m: CatalogModel, precision: InferenceSettings["precision"]): number {
   const total = parameterCount(m);
   if (precision === "bf16" || precision === "fp16") return total * 2;
   const lin = linearWeightParams(m);
@@ -34,7 +39,7 @@ export function servingWeightBytes(m: ModelSpec, precision: InferenceSettings["p
 
 /** The largest block matrix in fp16: the dequantisation scratch of int4/int8 kernels (AutoGPTQ exllama
  *  temp_dq buffer; AutoAWQ dequantises the whole matrix for long inputs), one matrix at a time. */
-export function largestMatrixBytes(m: ModelSpec): number {
+export function largestMatrixBytes(m: CatalogModel): number {
   const d = headDim(m);
   const ff = m.expertIntermediateSize ?? m.intermediateSize;
   return 2 * m.hiddenSize * Math.max(ff, m.numAttentionHeads * d, m.numKeyValueHeads * d);
@@ -43,7 +48,7 @@ export function largestMatrixBytes(m: ModelSpec): number {
 /** Live buffers of one layer while a prefill of `tokens` runs: gated MLP (activated gate, up and their
  *  product: 3 × tokens × width, MoE: the routed experts' widths summed) plus ~4 hidden-size tensors
  *  (residual, normed input, attention output, q/k/v), all 16-bit. FlashAttention/SDPA: no tokens² scores. */
-export function prefillLayerBytes(m: ModelSpec, tokens: number): number {
+export function prefillLayerBytes(m: CatalogModel, tokens: number): number {
   const ff = (m.expertIntermediateSize ?? m.intermediateSize) * (m.numExpertsPerToken ?? 1);
   return tokens * (3 * ff + 4 * m.hiddenSize) * 2;
 }
@@ -51,7 +56,7 @@ export function prefillLayerBytes(m: ModelSpec, tokens: number): number {
 /** Logits the prefill materialises: last position only (fp32, per sequence), or every prompt position
  *  (16-bit lm_head output + fp32 upcast alive together: 6 B per element). */
 export function prefillLogitsBytes(
-  m: ModelSpec,
+  m: CatalogModel,
   mode: "last" | "all",
   prefillTokens: number,
   sequences: number,
@@ -60,7 +65,7 @@ export function prefillLogitsBytes(
 }
 
 /** Estimated peak GPU memory per GPU of an inference replica split over `gpus` GPUs. */
-export function estimateInferenceMemory(m: ModelSpec, s: InferenceSettings): MemoryEstimate {
+export function estimateInferenceMemory(m: CatalogModel, s: InferenceSettings): MemoryEstimate {
   const prefillTokens = s.prefillTokens ?? s.contextLength;
   for (const [k, v] of [
     ["contextLength", s.contextLength],

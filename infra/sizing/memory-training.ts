@@ -1,6 +1,6 @@
 // GPU memory per GPU for fine-tuning: model states (ZeRO paper / DeepSpeed memory.rst), activations
 // (Korthikanti et al., SwiGLU variant), logits and loss buffers, framework overhead. Pure functions.
-import { embeddingParams, headDim, layerParams, parameterCount, type ModelSpec } from "../catalog";
+import { embeddingParams, headDim, layerParams, parameterCount, type CatalogModel } from "../catalog";
 import {
   ALLOCATOR_OVERHEAD_FACTOR,
   CUDA_CONTEXT_BYTES,
@@ -49,7 +49,7 @@ export function zeroModelStateBytes(params: number, stage: 0 | 1 | 2 | 3, gpus: 
 }
 
 /** Weight-matrix parameters of the transformer blocks (what QLoRA quantises). */
-export function linearWeightParams(m: ModelSpec): number {
+export function linearWeightParams(m: CatalogModel): number {
   const d = headDim(m);
   const q = m.numAttentionHeads * d;
   const kv = m.numKeyValueHeads * d;
@@ -66,7 +66,7 @@ export interface TrainableParams {
 }
 
 /** Which parameters train, by method. */
-export function trainableParams(m: ModelSpec, s: TrainingSettings): TrainableParams {
+export function trainableParams(m: CatalogModel, s: TrainingSettings): TrainableParams {
   const emb = s.trainableEmbeddings ? embeddingParams(m) : 0;
   switch (s.method) {
     case "full":
@@ -82,7 +82,7 @@ export function trainableParams(m: ModelSpec, s: TrainingSettings): TrainablePar
 /** Activation bytes of one transformer layer without recomputation, 16-bit (Korthikanti et al. 2022,
  *  finetune-memory.md §2): norms 4sbh + attention 6sbh + 4sb·kv_dim (GQA-aware Q/K/V, output) + SwiGLU MLP
  *  3sbh + 8sb·I (per token, experts-per-token times for MoE); without flash attention + 5·a·s²·b. */
-export function layerActivationBytes(m: ModelSpec, seqLen: number, batch: number, flash: boolean): number {
+export function layerActivationBytes(m: CatalogModel, seqLen: number, batch: number, flash: boolean): number {
   const sb = seqLen * batch;
   const kvDim = m.numKeyValueHeads * headDim(m);
   const ff = (m.expertIntermediateSize ?? m.intermediateSize) * (m.numExpertsPerToken ?? 1);
@@ -92,7 +92,7 @@ export function layerActivationBytes(m: ModelSpec, seqLen: number, batch: number
 }
 
 /** Layers whose activations autograd keeps: for freeze (no trainable embeddings) only the trainable tail. */
-function layersWithActivations(m: ModelSpec, s: TrainingSettings): number {
+function layersWithActivations(m: CatalogModel, s: TrainingSettings): number {
   if (s.method === "freeze" && !s.trainableEmbeddings) return Math.min(s.freezeTrainableLayers, m.numLayers);
   return m.numLayers;
 }
@@ -104,7 +104,7 @@ const LOSS_WITHOUT_UPCAST_FAMILIES: readonly string[] = ["qwen"];
 const LOGITS_16BIT_BYTES_PER_ELEMENT = 8;
 
 /** Estimated peak GPU memory per GPU for a fine-tuning run, with a breakdown that sums to the total. */
-export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): MemoryEstimate {
+export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): MemoryEstimate {
   validateTraining(m, s);
   const n = s.gpusPerNode * s.nodes;
   const assumptions: string[] = [];
@@ -315,7 +315,7 @@ export function estimateTrainingMemory(m: ModelSpec, s: TrainingSettings): Memor
   };
 }
 
-function validateTraining(m: ModelSpec, s: TrainingSettings): void {
+function validateTraining(m: CatalogModel, s: TrainingSettings): void {
   const positive: [string, number][] = [
     ["seqLen", s.seqLen],
     ["microBatchSize", s.microBatchSize],

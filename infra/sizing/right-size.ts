@@ -1,5 +1,5 @@
 // Right-sizing: the cheapest catalog instance type (and count) whose GPUs fit a job or a service.
-import type { Catalog, InstanceType, ModelSpec, Price } from "../catalog";
+import type { Catalog, InstanceType, CatalogModel, Price } from "../catalog";
 import { estimateInferenceMemory } from "./memory-inference";
 import { estimateTrainingMemory } from "./memory-training";
 import type { InferenceSettings, MemoryEstimate, TrainingSettings } from "./settings";
@@ -72,7 +72,7 @@ function gpuModelMatches(instance: InstanceType, gpuModel?: string): boolean {
 /** Every catalog instance type that fits the job, with the fewest nodes (≤ maxNodes, default 4) it needs. */
 export function rightSizeTraining(
   catalog: Catalog,
-  model: ModelSpec,
+  model: CatalogModel,
   s: Omit<TrainingSettings, "gpusPerNode" | "nodes">,
   opts: { headroom?: number; gpuModel?: string; usage?: "dlc" | "lingjun"; maxNodes?: number } = {},
 ): FitOption[] {
@@ -104,7 +104,7 @@ export function rightSizeTraining(
 /** Every EAS instance type whose GPUs (all of them, tensor parallel) fit one replica. */
 export function rightSizeInference(
   catalog: Catalog,
-  model: ModelSpec,
+  model: CatalogModel,
   s: Omit<InferenceSettings, "gpus">,
   opts: { headroom?: number; gpuModel?: string } = {},
 ): FitOption[] {

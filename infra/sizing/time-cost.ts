@@ -1,5 +1,5 @@
 // Training time and cost, service monthly cost. Every figure carries its inputs and derivation.
-import { activeParameterCount, headDim, type InstanceType, type ModelSpec, type Price } from "../catalog";
+import { activeParameterCount, headDim, type InstanceType, type CatalogModel, type Price } from "../catalog";
 import { DEFAULT_MFU } from "./calibration";
 import type { TrainingSettings } from "./settings";
 
@@ -42,7 +42,7 @@ export const HOURS_PER_MONTH = 730;
  *  (Kaplan/Chinchilla 6N); frozen weights skip the weight-gradient matmuls (2N forward + 2N backward);
  *  gradient checkpointing re-runs the forward (+2N). Attention adds 6·L·s·d_q per token (causal half of
  *  12·L·s·d_q). MoE counts active experts only. */
-export function trainingFlopsPerToken(m: ModelSpec, s: TrainingSettings): Figure {
+export function trainingFlopsPerToken(m: CatalogModel, s: TrainingSettings): Figure {
   const n = activeParameterCount(m);
   const backward = s.method === "full" ? 4 : 2;
   const recompute = s.gradientCheckpointing ? 2 : 0;
@@ -74,7 +74,7 @@ function priceWarnings(instance: InstanceType): string[] {
 
 /** Wall-clock hours and cost of a training run on `instanceCount` instances of `instance`. */
 export function estimateTrainingCost(
-  m: ModelSpec,
+  m: CatalogModel,
   s: TrainingSettings,
   w: TrainingWorkload,
   instance: InstanceType,

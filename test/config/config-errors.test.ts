@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { ConfigError } from "../../infra/config/errors";
 import { readStackFile, parseStackConfig } from "../../infra/config/load";
-import { stackSpecFromFile } from "../../infra/spec/build";
+import { resolveStackFile } from "../../infra/resolve/build";
 import { mutatedStack, scratchDir } from "../helpers/stack-files";
 
 const scratch = scratchDir();
@@ -12,7 +12,7 @@ after(() => scratch.cleanup());
 function errorOf(yamlText: string, name = "Pulumi.bad.yaml"): ConfigError {
   const file = scratch.write(name, yamlText);
   try {
-    stackSpecFromFile(file, "bad");
+    resolveStackFile(file, "bad");
   } catch (err) {
     assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
     return err;
@@ -215,7 +215,7 @@ describe("impossible values are refused with the reason", () => {
         c["pai-finetune:services"][0].replicas = { min: 0 };
       }),
     );
-    assert.equal(stackSpecFromFile(parked, "parked").services[0]!.replicas.min, 0);
+    assert.equal(resolveStackFile(parked, "parked").services[0]!.replicas.min, 0);
   });
 
   it("a service on an unfinished job's output", () => {

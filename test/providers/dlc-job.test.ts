@@ -9,7 +9,7 @@ import {
 } from "../../components/providers/dlc-job";
 import * as path from "node:path";
 import { jobDisplayName } from "../../components/providers/impl/dlc-job";
-import { stackSpecFromFile } from "../../infra/spec/build";
+import { resolveStackFile } from "../../infra/resolve/build";
 import { encodeJobSizing } from "../../infra/sizing";
 import { type PaiEmulator } from "../emulator";
 import { liveJobs, startProviderEmulator, createWithOutputs } from "./setup";
@@ -241,7 +241,7 @@ void describe("DlcJob provider", () => {
   });
   // Last: its job record stays in the emulator (deleted), and earlier tests count jobs from zero.
   void it("sizing is informational: checked through, never diffed, hashed or sent to PAI", async () => {
-    const spec = stackSpecFromFile(path.resolve(__dirname, "../../stacks/Pulumi.dev.yaml"), "dev");
+    const spec = resolveStackFile(path.resolve(__dirname, "../../stacks/Pulumi.dev.yaml"), "dev");
     const sizing = encodeJobSizing(spec.jobs[0]!.sizing);
     const plain = base("sized", { waitFor: "submitted" });
     const sized = { ...plain, sizing };

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { decodeJobSizing, encodeJobSizing, sizeJob } from "../../infra/sizing";
-import { stackSpecFromFile } from "../../infra/spec/build";
+import { resolveStackFile } from "../../infra/resolve/build";
 
-const spec = stackSpecFromFile(path.resolve(__dirname, "../../stacks/Pulumi.prod.yaml"), "prod");
+const spec = resolveStackFile(path.resolve(__dirname, "../../stacks/Pulumi.prod.yaml"), "prod");
 
 describe("job sizing inputs", () => {
   it("round-trip through the string a DlcJob carries and size the job as the spec did", () => {

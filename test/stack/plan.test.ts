@@ -10,7 +10,7 @@ import { readStackFile, stackFilePath } from "../../infra/config/load";
 import { runOfflinePlan, type RegisteredResource } from "../../infra/plan";
 import { configForRuntime, runUnderMocks } from "../../infra/plan/mock-runtime";
 import { runProgram } from "../../infra/program";
-import { stackSpecFromRuntime } from "../../infra/spec/build";
+import { resolveStackFromRuntime } from "../../infra/resolve/build";
 import { decodeJobSizing, sizeJob } from "../../infra/sizing";
 
 const T = {
@@ -39,7 +39,7 @@ async function runPlanWithOutputs(stack: string) {
   const file = stackFilePath(stack);
   const config = configForRuntime(readStackFile(file));
   process.env.PAI_FINETUNE_STACK_FILE = path.resolve(file); // as runOfflinePlan does
-  const spec = stackSpecFromRuntime(config, stack);
+  const spec = resolveStackFromRuntime(config, stack);
   return runUnderMocks({ stack, region: spec.region, config, program: runProgram });
 }
 

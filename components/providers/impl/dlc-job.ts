@@ -150,7 +150,7 @@ export function diff(_id: string, olds: DlcJobOutputs, news: DlcJobInputs): Prom
 }
 
 /** Hash of everything that defines the run; part of the DisplayName so a changed spec is a new name. */
-export function specHash(inputs: DlcJobInputs): string {
+export function replacingFieldsHash(inputs: DlcJobInputs): string {
   // roleArn joins the hash only when set, so jobs without a role keep the names they had before it existed.
   const keys = REPLACE_KEYS.filter((key) => key !== "roleArn" || inputs.roleArn !== undefined);
   const spec = Object.fromEntries(keys.map((key) => [key, inputs[key] ?? null]));
@@ -170,7 +170,7 @@ function canonicalJson(value: unknown): string {
 
 /** DisplayName sent to DLC: `<displayName>-<spec hash>` (≤ 213 chars; DLC allows 256, §1.2). */
 export function jobDisplayName(inputs: DlcJobInputs): string {
-  return `${inputs.displayName}-${specHash(inputs)}`;
+  return `${inputs.displayName}-${replacingFieldsHash(inputs)}`;
 }
 
 function toCreateRequest(inputs: DlcJobInputs): CreateJobRequest {
@@ -194,7 +194,7 @@ function toCreateRequest(inputs: DlcJobInputs): CreateJobRequest {
     dataSources: inputs.dataSources,
     jobMaxRunningTimeMinutes: inputs.maxRunningTimeMinutes,
     roleArn: inputs.roleArn,
-    tags: { ...inputs.tags, "pulumi-spec-hash": specHash(inputs) },
+    tags: { ...inputs.tags, "pulumi-spec-hash": replacingFieldsHash(inputs) },
   };
 }
 

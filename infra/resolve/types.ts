@@ -3,7 +3,7 @@
  * catalog references resolved, and each job and service placed and sized. Plain data, no Pulumi:
  * the components, the offline plan and (later) the policy report all read the same object.
  */
-import type { Catalog, InstanceType, ModelSpec } from "../catalog";
+import type { Catalog, InstanceType, CatalogModel } from "../catalog";
 import type {
   JobSizingInputs,
   MemoryEstimate,
@@ -35,10 +35,10 @@ export type JobPlacement =
   | { kind: "public"; instance: InstanceType; nodes: number; gpusPerNode: number; rightSized: boolean }
   | { kind: "quota"; instance: InstanceType; nodes: number; gpusPerNode: number; rightSized: boolean };
 
-export interface JobSpec {
+export interface ResolvedJob {
   name: string;
   config: JobConfig;
-  model: ModelSpec;
+  model: CatalogModel;
   hyperparameters: ResolvedHyperparameters;
   /** Exactly what the estimator was given. */
   training: TrainingSettings;
@@ -59,12 +59,12 @@ export interface JobSpec {
   paths: { dataset: string; baseModel: string; output: string; checkpoints: string };
 }
 
-export interface ServiceSpec {
+export interface ResolvedService {
   name: string;
   config: ServiceConfig;
-  model: ModelSpec;
+  model: CatalogModel;
   /** The job whose output it serves, if any. */
-  fromJob?: JobSpec;
+  fromJob?: ResolvedJob;
   /** Bucket-relative path of the served weights (models bucket). */
   modelPath: string;
   /** For adapters (LoRA/QLoRA outputs): the base weights, bucket-relative. */
@@ -86,7 +86,7 @@ export interface ServiceSpec {
   command: string;
 }
 
-export interface QuotaSpec {
+export interface ResolvedQuota {
   name: string;
   nodeSpec: InstanceType;
   nodes: number;
@@ -97,7 +97,7 @@ export interface QuotaSpec {
   queueStrategy: string;
 }
 
-export interface StackSpec {
+export interface ResolvedStack {
   stack: string;
   /** The file the config came from, for messages. */
   file: string;
@@ -114,7 +114,7 @@ export interface StackSpec {
   };
   buckets: BucketNames;
   storage: StackConfig["storage"];
-  quota?: QuotaSpec;
-  jobs: JobSpec[];
-  services: ServiceSpec[];
+  quota?: ResolvedQuota;
+  jobs: ResolvedJob[];
+  services: ResolvedService[];
 }

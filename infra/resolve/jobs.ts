@@ -1,10 +1,10 @@
 /**
- * Resolves one job's config into a JobSpec: method defaults, estimator settings, placement
+ * Resolves one job's config into a ResolvedJob: method defaults, estimator settings, placement
  * (explicit, right-sized pay-as-you-go, or a share of the quota), GPU memory and cost.
  * Problems are collected as ConfigIssues with the job's key path; nothing throws half-way.
  */
 import { createHash } from "node:crypto";
-import type { Catalog, InstanceType, ModelSpec } from "../catalog";
+import type { Catalog, InstanceType, CatalogModel } from "../catalog";
 import {
   defaultTrainingSettings,
   estimateTrainingMemory,
@@ -16,7 +16,7 @@ import {
 import type { JobConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
 import { trainingCommand } from "./command";
-import type { BucketNames, JobPlacement, JobSpec, QuotaSpec, ResolvedHyperparameters } from "./types";
+import type { BucketNames, JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
 import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
 
 const LEARNING_RATE_DEFAULTS = { full: 1e-5, freeze: 1e-5, lora: 1e-4, qlora: 2e-4 } as const;
@@ -25,12 +25,12 @@ export interface JobContext {
   catalog: Catalog;
   config: StackConfig;
   buckets: BucketNames;
-  quota?: QuotaSpec;
+  quota?: ResolvedQuota;
   /** YAML key path of this job, e.g. ["pai-finetune:jobs", 2]. */
   at: (string | number)[];
 }
 
-export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[]): JobSpec | undefined {
+export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[]): ResolvedJob | undefined {
   const start = issues.length;
   const issue = (path: (string | number)[], message: string) =>
     issues.push({ path: [...ctx.at, ...path], message });
@@ -194,7 +194,7 @@ function resolveHyperparameters(
 
 function resolvePlacement(
   job: JobConfig,
-  model: ModelSpec,
+  model: CatalogModel,
   ctx: JobContext,
   settingsFor: (gpusPerNode: number, nodes: number) => TrainingSettings,
   issue: (p: (string | number)[], m: string) => void,
@@ -293,7 +293,7 @@ function resolvePlacement(
 /** What makes a different training run: method, model, data, hyperparameters and numerics (not placement). */
 function hashRun(
   job: JobConfig,
-  model: ModelSpec,
+  model: CatalogModel,
   hyper: ResolvedHyperparameters,
   training: TrainingSettings,
 ): string {

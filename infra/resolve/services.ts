@@ -1,4 +1,4 @@
-/** Resolves one service's config into a ServiceSpec: model, placement, GPU memory, cost, scaling. */
+/** Resolves one service's config into a ResolvedService: model, placement, GPU memory, cost, scaling. */
 import type { Catalog } from "../catalog";
 import { estimateInferenceMemory, estimateServiceMonthlyCost, rightSizeInference } from "../sizing";
 import type { ServiceConfig, StackConfig } from "../config/schema";
@@ -8,12 +8,12 @@ import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
 
 /** GPU memory a service leaves free: vLLM claims 90% of the GPU by default (finetune-memory.md §6.1). */
 export const SERVICE_HEADROOM = 0.1;
-import type { JobSpec, ServiceSpec } from "./types";
+import type { ResolvedJob, ResolvedService } from "./types";
 
 export interface ServiceContext {
   catalog: Catalog;
   config: StackConfig;
-  jobs: ReadonlyMap<string, JobSpec>;
+  jobs: ReadonlyMap<string, ResolvedJob>;
   /** Names of jobs that exist in the config (even if they failed to resolve), to avoid a second error. */
   jobNames: ReadonlySet<string>;
   at: (string | number)[];
@@ -25,12 +25,12 @@ export function resolveService(
   svc: ServiceConfig,
   ctx: ServiceContext,
   issues: ConfigIssue[],
-): ServiceSpec | undefined {
+): ResolvedService | undefined {
   const start = issues.length;
   const issue = (path: (string | number)[], message: string) =>
     issues.push({ path: [...ctx.at, ...path], message });
 
-  let fromJob: JobSpec | undefined;
+  let fromJob: ResolvedJob | undefined;
   let modelId: string;
   if ("fromJob" in svc.model) {
     fromJob = ctx.jobs.get(svc.model.fromJob);

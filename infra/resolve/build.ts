@@ -1,9 +1,9 @@
 /**
- * StackConfig → StackSpec: the catalog with the stack's additions, bucket names, the quota, every
+ * StackConfig → ResolvedStack: the catalog with the stack's additions, bucket names, the quota, every
  * job and service resolved. All cross-field problems are collected and thrown together as one
  * ConfigError, so a user fixes the whole file in one pass.
  */
-import { loadCatalog, type Catalog, type InstanceType, type ModelSpec } from "../catalog";
+import { loadCatalog, type Catalog, type InstanceType, type CatalogModel } from "../catalog";
 import { ConfigError, type ConfigIssue } from "../config/errors";
 import {
   readStackFile,
@@ -16,12 +16,12 @@ import type { StackConfig } from "../config/schema";
 import { resolveJob } from "./jobs";
 import { catalogLookup } from "./lookup";
 import { resolveService } from "./services";
-import type { JobSpec, QuotaSpec, ServiceSpec, StackSpec } from "./types";
+import type { ResolvedJob, ResolvedQuota, ResolvedService, ResolvedStack } from "./types";
 
 const P = (key: string) => `pai-finetune:${key}`;
 
-/** Validates a raw config (from a file or the engine) all the way to a StackSpec. */
-export function buildStackSpec(raw: RawStackConfig, stack: string): StackSpec {
+/** Validates a raw config (from a file or the engine) all the way to a ResolvedStack. */
+export function resolveStack(raw: RawStackConfig, stack: string): ResolvedStack {
   const config = parseStackConfig(raw);
   const issues: ConfigIssue[] = [];
   const catalog = loadStackCatalog(config, raw, issues);
@@ -35,25 +35,25 @@ export function buildStackSpec(raw: RawStackConfig, stack: string): StackSpec {
   return spec;
 }
 
-/** Reads `stacks/Pulumi.<stack>.yaml` (or any file) straight into a StackSpec: what the offline tools use. */
-export function stackSpecFromFile(file: string, stack: string): StackSpec {
-  return buildStackSpec(readStackFile(file), stack);
+/** Reads `stacks/Pulumi.<stack>.yaml` (or any file) straight into a ResolvedStack: what the offline tools use. */
+export function resolveStackFile(file: string, stack: string): ResolvedStack {
+  return resolveStack(readStackFile(file), stack);
 }
 
 let lastRuntimeSpec:
-  { stack: string; file: string; config: Record<string, string>; spec: StackSpec } | undefined;
+  { stack: string; file: string; config: Record<string, string>; spec: ResolvedStack } | undefined;
 
 /**
  * What the Pulumi program uses: the config the engine passed in. The result is remembered for the
  * same config, so a caller that validated first (the offline plan) does not pay for it twice.
  */
-export function stackSpecFromRuntime(allConfig: Record<string, string>, stack: string): StackSpec {
+export function resolveStackFromRuntime(allConfig: Record<string, string>, stack: string): ResolvedStack {
   const file = process.env.PAI_FINETUNE_STACK_FILE ?? "";
   const last = lastRuntimeSpec;
   if (last && last.stack === stack && last.file === file && sameConfig(last.config, allConfig)) {
     return last.spec;
   }
-  const spec = buildStackSpec(runtimeStackConfig(allConfig, stack), stack);
+  const spec = resolveStack(runtimeStackConfig(allConfig, stack), stack);
   lastRuntimeSpec = { stack, file, config: { ...allConfig }, spec };
   return spec;
 }
@@ -72,7 +72,7 @@ function loadStackCatalog(
 ): Catalog | undefined {
   try {
     return loadCatalog({
-      models: config.catalog.models as ModelSpec[],
+      models: config.catalog.models as CatalogModel[],
       instances: config.catalog.instances as InstanceType[],
     });
   } catch (err) {
@@ -98,7 +98,7 @@ function resolve(
   stack: string,
   file: string,
   issues: ConfigIssue[],
-): StackSpec | undefined {
+): ResolvedStack | undefined {
   const buckets = {
     datasets: `${config.storage.bucketPrefix}-datasets`,
     checkpoints: `${config.storage.bucketPrefix}-checkpoints`,
@@ -120,7 +120,7 @@ function resolve(
       });
     names.set(j.name, i);
   });
-  const jobs: JobSpec[] = [];
+  const jobs: ResolvedJob[] = [];
   config.jobs.forEach((job, i) => {
     const resolved = resolveJob(
       job,
@@ -134,7 +134,7 @@ function resolve(
   // One set for every service (it was rebuilt per service: jobs × services).
   const jobNames: ReadonlySet<string> = new Set(names.keys());
   const serviceNames = new Map<string, number>();
-  const services: ServiceSpec[] = [];
+  const services: ResolvedService[] = [];
   config.services.forEach((svc, i) => {
     const seen = serviceNames.get(svc.name);
     if (seen !== undefined)
@@ -175,7 +175,11 @@ function resolve(
   };
 }
 
-function resolveQuota(config: StackConfig, catalog: Catalog, issues: ConfigIssue[]): QuotaSpec | undefined {
+function resolveQuota(
+  config: StackConfig,
+  catalog: Catalog,
+  issues: ConfigIssue[],
+): ResolvedQuota | undefined {
   const q = config.quota!;
   const at = [P("quota")];
   const node = catalogLookup(catalog, "instance", q.nodeSpec, (m) =>

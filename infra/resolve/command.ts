@@ -4,7 +4,7 @@
  * LLaMA-Factory is what PAI's own model-gallery fine-tuning and the Qwen docs use; its flags are
  * documented in `llamafactory/hparams/*.py` (finetune-memory.md §4.1 cites its defaults).
  */
-import type { ModelSpec } from "../catalog";
+import type { CatalogModel } from "../catalog";
 import type { TrainingSettings } from "../sizing";
 import type { JobConfig, ServiceConfig } from "../config/schema";
 import type { ResolvedHyperparameters } from "./types";
@@ -45,7 +45,7 @@ const LORA_TARGETS: Record<string, string> = {
 
 export interface TrainingCommandInput {
   job: JobConfig;
-  model: ModelSpec;
+  model: CatalogModel;
   hyper: ResolvedHyperparameters;
   training: TrainingSettings;
   /** File name of the dataset inside its mounted directory. */

@@ -1,5 +1,5 @@
 /** Catalog lookups that report a readable problem (with close ids) instead of throwing. */
-import type { Catalog, InstanceType, ModelSpec } from "../catalog";
+import type { Catalog, InstanceType, CatalogModel } from "../catalog";
 import { editDistance } from "../config/load";
 
 export function catalogLookup(
@@ -7,7 +7,7 @@ export function catalogLookup(
   kind: "model",
   id: string,
   report: (m: string) => void,
-): ModelSpec | undefined;
+): CatalogModel | undefined;
 export function catalogLookup(
   catalog: Catalog,
   kind: "instance",
@@ -19,8 +19,8 @@ export function catalogLookup(
   kind: "model" | "instance",
   id: string,
   report: (m: string) => void,
-): ModelSpec | InstanceType | undefined {
-  const map: ReadonlyMap<string, ModelSpec | InstanceType> =
+): CatalogModel | InstanceType | undefined {
+  const map: ReadonlyMap<string, CatalogModel | InstanceType> =
     kind === "model" ? catalog.models : catalog.instances;
   const found = map.get(id);
   if (found) return found;
