@@ -85,6 +85,7 @@ export function summarise(results: AccuracyRow[], scoredOnly = true): Summary[] 
   const use = results.filter((r) => r.errorPct !== undefined && (!scoredOnly || r.row.scored));
   const groups = new Map<string, AccuracyRow[]>([["all", use]]);
   for (const r of use) groups.set(r.row.method, [...(groups.get(r.row.method) ?? []), r]);
+  for (const r of use) if (r.row.group) groups.set(r.row.group, [...(groups.get(r.row.group) ?? []), r]);
   return [...groups.entries()].map(([group, rs]) => {
     const e = rs.map((r) => Math.abs(r.errorPct ?? 0));
     const ne = rs.map((r) => Math.abs(r.naiveErrorPct ?? 0));

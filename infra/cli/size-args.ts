@@ -8,7 +8,6 @@ import {
   type InferenceSettings,
   type LoraModule,
   type LoraTargets,
-  type Optimizer,
   type Precision,
   type Quant,
   type TrainingSettings,
@@ -65,6 +64,9 @@ const VALUE_FLAGS = new Set([
   "--headroom",
   "--gpu-model",
   "--usage",
+  "--liger",
+  "--activation-offloading",
+  "--zero-sub-group",
 ]);
 
 function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
@@ -76,6 +78,16 @@ function positiveInt(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) <= 0)
     throw new UsageError(`${flag}: expected a positive integer, got "${v}"`);
   return Number(v);
+}
+
+/** A positive element count written as an integer or in DeepSpeed's notation (1e8), at most 1e12. */
+function elementCount(flag: string, v: string): number {
+  const n = Number(v);
+  if (!/^(\d+|\d+(\.\d+)?e\d+)$/i.test(v) || !Number.isInteger(n) || n <= 0 || n > 1e12)
+    throw new UsageError(
+      `${flag}: expected a positive element count such as 100000000 or 1e8 (at most 1e12), got "${v}"`,
+    );
+  return n;
 }
 
 function onOff(flag: string, v: string): boolean {
@@ -198,6 +210,12 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
   const servingPrecisions = ["bf16", "fp16", ...trainingPrecisions] as const;
 
   const gpus = int("--gpus", 1);
+  const optimizer = oneOf("--optimizer", v.get("--optimizer") ?? "adamw", [
+    "adamw",
+    "adamw-8bit",
+    "paged-adamw-8bit",
+    "sgd",
+  ] as const);
   const zeroRaw = v.get("--zero");
   const zeroStage =
     zeroRaw === undefined
@@ -214,11 +232,7 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
         ? oneOf<Precision>("--precision", precisionRaw, trainingPrecisions)
         : "bf16-mixed",
     ...(quant !== undefined ? { quant } : {}),
-    optimizer: oneOf<Optimizer>("--optimizer", v.get("--optimizer") ?? "adamw", [
-      "adamw",
-      "adamw-8bit",
-      "sgd",
-    ]),
+    optimizer: optimizer === "paged-adamw-8bit" ? "adamw-8bit" : optimizer,
     seqLen: int("--seq-len", 2048),
     microBatchSize: int("--batch-size", 1),
     gpusPerNode: gpus,
@@ -232,10 +246,18 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
     freezeTrainableLayers: int("--freeze-layers", 2),
     trainableEmbeddings: flags.has("--trainable-embeddings"),
     optimizerInBackward: flags.has("--optimizer-in-backward"),
-    pagedOptimizer: flags.has("--paged-optimizer"),
+    pagedOptimizer: flags.has("--paged-optimizer") || optimizer === "paged-adamw-8bit",
     chunkedLoss: flags.has("--chunked-loss"),
-    activationOffload: flags.has("--activation-offload"),
+    activationOffload:
+      flags.has("--activation-offload") ||
+      onOff("--activation-offloading", v.get("--activation-offloading") ?? "off"),
+    ...(v.has("--liger") ? { ligerKernel: onOff("--liger", v.get("--liger") ?? "") } : {}),
+    ...(v.has("--zero-sub-group")
+      ? { zeroSubGroupSize: elementCount("--zero-sub-group", v.get("--zero-sub-group") ?? "") }
+      : {}),
   });
+  if (v.has("--zero-sub-group") && zeroStage !== 3)
+    throw new UsageError(`--zero-sub-group: applies to --zero 3 only, got --zero ${zeroStage}`);
 
   let servingPrecision: InferenceSettings["precision"] = "bf16";
   if (mode === "inference") {
