@@ -92,6 +92,7 @@ export class FineTuneJob extends pulumi.ComponentResource {
         ...(placement.kind === "public"
           ? { ecsSpec: placement.instance.id }
           : { resourceId: args.quotaId!, resourceConfig: quotaResourceConfig(job) }),
+        ...(job.spot ? { spotSpec: job.spot.spec } : {}),
         dataSources: [
           { uri: ossUri(args.buckets.datasets, endpoint, datasetDir), mountPath: MOUNTS.data },
           { uri: ossUri(args.buckets.models, endpoint, job.paths.baseModel), mountPath: MOUNTS.baseModel },

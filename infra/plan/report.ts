@@ -4,6 +4,7 @@
  * Built from the same ResolvedStack the components were built from, so the figures are the ones the
  * program acted on.
  */
+import { describeSavings, describeSuggestion } from "../resolve/savings";
 import type { MemoryItem } from "../sizing";
 import type { ResolvedJob, ResolvedService, ResolvedStack } from "../resolve/types";
 import type { RegisteredResource } from "./mock-runtime";
@@ -30,6 +31,8 @@ export interface PlannedJob {
   breakdown: { name: string; GiB: number; note: string }[];
   hours: number;
   cost?: { amount: number; currency: string; priceKind: string };
+  /** What the right-sizer's memory savers turned on and saved, the advisory cheaper option, spot figures. */
+  notes?: string[];
   warnings: string[];
 }
 
@@ -134,6 +137,7 @@ function planJob(j: ResolvedJob): PlannedJob {
           },
         }
       : {}),
+    ...(jobNotes(j).length ? { notes: jobNotes(j) } : {}),
     warnings: j.cost.warnings,
   };
 }
@@ -271,6 +275,7 @@ export function renderReport(r: PlanReport): string {
     );
     for (const j of r.jobs) {
       out.push(`  ${j.name}: ${j.breakdown.map((b) => `${b.name} ${b.GiB}`).join(" + ")} GiB`);
+      for (const n of j.notes ?? []) out.push(`    ${n}`);
     }
     out.push("");
   }
@@ -300,4 +305,23 @@ export function renderReport(r: PlanReport): string {
   if (r.errors.length > 0) out.push("Plan FAILED:", ...r.errors.map((e) => `  - ${e}`));
   else out.push("Plan OK: every job and service fits its GPUs.");
   return out.join("\n");
+}
+
+/** The job's saver, suggestion and spot lines (resolve/savings.ts, resolve/spot.ts). */
+function jobNotes(j: ResolvedJob): string[] {
+  const out: string[] = [];
+  const saved = j.savings && describeSavings(j.savings);
+  if (saved) out.push(saved);
+  if (j.suggestion) out.push(describeSuggestion(j.suggestion));
+  if (j.spot) {
+    const e = j.spot.estimate;
+    const cost =
+      e.costLow !== undefined && e.costHigh !== undefined
+        ? `cost ${e.costLow.toFixed(2)}-${e.costHigh.toFixed(2)} ${e.currency ?? ""}, `
+        : "";
+    out.push(
+      `spot: ${cost}${e.expectedRestarts.toFixed(2)} restarts expected (≤ ${e.restartsP95} at p95), +${e.extraHoursExpected.toFixed(2)} h expected (+${e.extraHoursP95.toFixed(2)} h p95); ${e.model}`,
+    );
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import type { Catalog, InstanceType, CatalogModel } from "../catalog";
 import {
   defaultTrainingSettings,
   estimateTrainingMemory,
-  rightSizeTraining,
+  rightSizeTrainingWithSavers,
   sizeJob,
   type JobSizingInputs,
   type TrainingSettings,
@@ -18,6 +18,8 @@ import type { ConfigIssue } from "../config/errors";
 import { trainingCommand } from "./command";
 import type { BucketNames, JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
 import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
+import { allowedSavers, applySavers, suggestCheaper, type JobSavings } from "./savings";
+import { resolveSpot, SPOT_MODEL, spotEstimate } from "./spot";
 
 const LEARNING_RATE_DEFAULTS = { full: 1e-5, freeze: 1e-5, lora: 1e-4, qlora: 2e-4 } as const;
 
@@ -61,6 +63,25 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
       `expected at most ${model.numLayers} (the layers of ${model.id}), got ${hyper.freezeTrainableLayers}`,
     );
   }
+  if (job.training.activationOffloading === true && !job.training.gradientCheckpointing) {
+    issue(
+      ["training", "activationOffloading"],
+      "offloads the layer inputs gradient checkpointing keeps; set gradientCheckpointing: true or remove it",
+    );
+  }
+  if (job.training.zeroSubGroupSize !== undefined && job.training.zeroStage !== 3) {
+    issue(
+      ["training", "zeroSubGroupSize"],
+      "applies to DeepSpeed ZeRO-3 only; set zeroStage: 3 or remove it",
+    );
+  }
+  if (job.training.optimizer?.startsWith("paged-") && job.training.offload) {
+    issue(
+      ["training", "optimizer"],
+      "a paged optimizer keeps its states on the GPU's unified memory, CPU offload moves them off the GPU: pick one",
+    );
+  }
+  const spot = resolveSpot(job, (path, message) => issue(path, message));
   if (!model || issues.length > start) return undefined;
 
   const baseSettings = (gpusPerNode: number, nodes: number): TrainingSettings => {
@@ -71,7 +92,14 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     return defaultTrainingSettings(job.method, {
       precision: job.training.precision ?? "bf16-mixed",
       ...(job.method === "qlora" ? { quant: job.training.quant ?? "nf4-double" } : {}),
-      optimizer: job.training.optimizer,
+      // "paged-*" is the same update with its states in unified memory (savers.ts).
+      optimizer: (job.training.optimizer ?? "adamw").replace("paged-", "") as TrainingSettings["optimizer"],
+      pagedOptimizer: job.training.optimizer?.startsWith("paged-") ?? false,
+      activationOffload: job.training.activationOffloading ?? false,
+      ...(job.training.ligerKernel !== undefined ? { ligerKernel: job.training.ligerKernel } : {}),
+      ...(job.training.zeroSubGroupSize !== undefined
+        ? { zeroSubGroupSize: job.training.zeroSubGroupSize }
+        : {}),
       seqLen: hyper.seqLen,
       microBatchSize: hyper.microBatchSize,
       gradientCheckpointing: job.training.gradientCheckpointing,
@@ -90,7 +118,7 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
   const placement = resolvePlacement(job, model, ctx, baseSettings, issue);
   if (!placement) return undefined;
 
-  let training = baseSettings(placement.gpusPerNode, placement.nodes);
+  let training = applySavers(baseSettings(placement.gpusPerNode, placement.nodes), placement.savers ?? []);
   // fp16 on GPUs without bf16 (V100, T4): same memory, different numerics.
   if (job.training.precision === undefined && !gpuSupportsBf16(placement.instance)) {
     training = { ...training, precision: "fp16-mixed" };
@@ -102,12 +130,29 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
       examples: job.dataset.examples,
       avgTokensPerExample: job.dataset.avgTokensPerExample,
       epochs: hyper.epochs,
+      gradientAccumulationSteps: hyper.gradientAccumulationSteps,
     },
     instance: placement.instance,
     instanceCount: placement.nodes,
     headroom: job.resources.headroom,
   };
   const { memory, cost, gpuMemoryBytes, fits } = sizeJob(sizing);
+  const savings =
+    placement.savers && savingsOf(placement.savers, placement.withoutSavers, sizing, cost.cost?.value);
+  const suggestion =
+    placement.kind === "public" && !placement.rightSized
+      ? suggestCheaper({
+          catalog: ctx.catalog,
+          model,
+          job,
+          training,
+          workload: sizing.workload,
+          instance: placement.instance,
+          nodes: placement.nodes,
+          headroom: sizing.headroom,
+          jobCost: cost.cost?.value,
+        })
+      : undefined;
 
   const runHash = hashRun(job, model, hyper, training);
   const datasetDir = job.dataset.path.includes("/")
@@ -132,6 +177,7 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
       hyper,
       training,
       datasetFile: job.dataset.path.slice(datasetDir.length),
+      ...(spot ? { saveSteps: checkpointSteps(hyper, training, sizing, cost.hours.value) } : {}),
     });
   return {
     name: job.name,
@@ -139,7 +185,13 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     model,
     hyperparameters: hyper,
     training,
-    placement,
+    placement: {
+      kind: placement.kind,
+      instance: placement.instance,
+      nodes: placement.nodes,
+      gpusPerNode: placement.gpusPerNode,
+      rightSized: placement.rightSized,
+    },
     sizing,
     memory,
     gpuMemoryBytes,
@@ -150,6 +202,52 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     command,
     runHash,
     paths,
+    ...(savings ? { savings } : {}),
+    ...(suggestion ? { suggestion } : {}),
+    ...(spot ? { spot: { ...spot, estimate: spotEstimate(spot, cost) } } : {}),
+  };
+}
+
+/** Optimizer steps between spot checkpoints: SPOT_MODEL.checkpointHours of the estimated run. */
+function checkpointSteps(
+  hyper: ResolvedHyperparameters,
+  training: TrainingSettings,
+  sizing: JobSizingInputs,
+  hours: number,
+): number {
+  const samplesPerStep =
+    hyper.microBatchSize * hyper.gradientAccumulationSteps * training.gpusPerNode * training.nodes;
+  const steps = (sizing.workload.examples * sizing.workload.epochs) / samplesPerStep;
+  if (!Number.isFinite(hours) || hours <= 0) return Math.max(1, Math.floor(steps));
+  return Math.max(1, Math.floor((steps * SPOT_MODEL.checkpointHours) / hours));
+}
+
+/** What the savers the right-sizer turned on saved against the cheapest placement without them. */
+function savingsOf(
+  turnedOn: JobSavings["turnedOn"],
+  without: { instance: InstanceType; training: TrainingSettings } | undefined,
+  sizing: JobSizingInputs,
+  jobCost: number | undefined,
+): JobSavings {
+  if (turnedOn.length === 0) return { turnedOn };
+  if (!without) return { turnedOn };
+  const w = sizeJob({ ...sizing, instance: without.instance, training: without.training });
+  const withPrice = sizing.instance.price;
+  const withoutPrice = without.instance.price;
+  const sameCurrency = withPrice && withoutPrice && withPrice.currency === withoutPrice.currency;
+  return {
+    turnedOn,
+    withoutSavers: {
+      instance: without.instance.id,
+      ...(withoutPrice ? { hourlyCost: withoutPrice.amount * sizing.instanceCount } : {}),
+    },
+    ...(sameCurrency
+      ? {
+          hourlySaving: (withoutPrice.amount - withPrice.amount) * sizing.instanceCount,
+          currency: withPrice.currency,
+          ...(jobCost !== undefined && w.cost.cost ? { jobSaving: w.cost.cost.value - jobCost } : {}),
+        }
+      : {}),
   };
 }
 
@@ -192,13 +290,19 @@ function resolveHyperparameters(
   };
 }
 
+/** A placement, and for a right-sized one the savers it needs and the cheapest placement without them. */
+type SizedPlacement = JobPlacement & {
+  savers?: JobSavings["turnedOn"];
+  withoutSavers?: { instance: InstanceType; training: TrainingSettings };
+};
+
 function resolvePlacement(
   job: JobConfig,
   model: CatalogModel,
   ctx: JobContext,
   settingsFor: (gpusPerNode: number, nodes: number) => TrainingSettings,
   issue: (p: (string | number)[], m: string) => void,
-): JobPlacement | undefined {
+): SizedPlacement | undefined {
   const r = job.resources;
   const nodes = r.nodes;
   if (r.useQuota) {
@@ -265,15 +369,16 @@ function resolvePlacement(
   }
 
   const { gpusPerNode: _g, nodes: _n, ...settings } = settingsFor(r.gpusPerNode ?? 1, nodes);
-  const options = rightSizeTraining(ctx.catalog, model, settings, {
+  // Savers that do not change what the model learns may be turned on when they make a cheaper GPU fit.
+  const sized = rightSizeTrainingWithSavers(ctx.catalog, model, settings, allowedSavers(job), {
     headroom: r.headroom,
     usage: "dlc",
     maxNodes: nodes,
-  }).filter(
-    (o) => o.instanceCount === nodes && (r.gpusPerNode === undefined || o.gpusUsed === r.gpusPerNode * nodes),
-  );
-  const best = options[0];
-  if (!best) {
+    accept: (o) =>
+      o.instanceCount === nodes && (r.gpusPerNode === undefined || o.gpusUsed === r.gpusPerNode * nodes),
+  });
+  const best = sized.best?.option;
+  if (!best || !sized.best) {
     const need = estimateTrainingMemory(model, settingsFor(1, nodes)).perGpuGiB;
     issue(
       ["resources"],
@@ -281,12 +386,22 @@ function resolvePlacement(
     );
     return undefined;
   }
+  const without = sized.withoutSavers;
   return {
     kind: "public",
     instance: best.instance,
     nodes,
     gpusPerNode: best.gpusUsed / nodes,
     rightSized: true,
+    savers: sized.best.savers,
+    ...(without && sized.best.savers.length > 0
+      ? {
+          withoutSavers: {
+            instance: without.instance,
+            training: settingsFor(without.gpusUsed / nodes, nodes),
+          },
+        }
+      : {}),
   };
 }
 

@@ -12,6 +12,8 @@ import type {
   TrainingSettings,
 } from "../sizing";
 import type { Environment, JobConfig, ServiceConfig, StackConfig } from "../config/schema";
+import type { JobSavings, JobSuggestion } from "./savings";
+import type { ResolvedSpot, SpotEstimate } from "./spot";
 
 export interface BucketNames {
   datasets: string;
@@ -57,6 +59,12 @@ export interface ResolvedJob {
   runHash: string;
   /** Bucket-relative locations. The output and checkpoint prefixes carry the run hash, so a new run never overwrites an old model. */
   paths: { dataset: string; baseModel: string; output: string; checkpoints: string };
+  /** Right-sized jobs: the memory savers the right-sizer turned on and what they saved (resolve/savings.ts). */
+  savings?: JobSavings;
+  /** Pinned pay-as-you-go jobs: an advisory cheaper placement or method, never applied. */
+  suggestion?: JobSuggestion;
+  /** Spot bidding: the SpotSpec sent and the spot price/restart estimate (resolve/spot.ts). */
+  spot?: ResolvedSpot & { estimate: SpotEstimate };
 }
 
 export interface ResolvedService {

@@ -44,7 +44,8 @@ export function saverApplies(s: TrainingSettings, saver: Saver): boolean {
     case "activationOffload":
       return s.gradientCheckpointing;
     case "pagedOptimizer":
-      return !(s.offload && s.zeroStage >= 1);
+      // bitsandbytes pages AdamW (32- and 8-bit) states; CPU-offloaded states are not on the GPU anyway.
+      return s.optimizer !== "sgd" && !s.optimizerInBackward && !(s.offload && s.zeroStage >= 1);
     case "zeroSubGroup":
       return s.zeroStage === 3 && !s.offload;
   }
