@@ -114,10 +114,8 @@ export function suggestCheaper(i: SuggestionInput): JobSuggestion | undefined {
   const pinned = i.instance.price;
   if (!pinned) return undefined;
   const pinnedHourly = pinned.amount * i.nodes;
-  const methods: FineTuneMethod[] = [
-    i.training.method,
-    ...Object.keys(CAVEATS[i.training.method] ?? {}),
-  ].filter((m): m is FineTuneMethod => m !== undefined) as FineTuneMethod[];
+  const lighter = Object.keys(CAVEATS[i.training.method] ?? {}) as FineTuneMethod[];
+  const methods: FineTuneMethod[] = [i.training.method, ...lighter];
   let best: JobSuggestion | undefined;
   for (const method of methods) {
     const { gpusPerNode: _g, nodes: _n, ...settings } = asMethod(i.training, method);

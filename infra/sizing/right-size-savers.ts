@@ -46,7 +46,7 @@ export function saverSubsets(savers: readonly Saver[]): Saver[][] {
 }
 
 function applySavers(s: PlacementFreeSettings, savers: readonly Saver[]): PlacementFreeSettings {
-  let out = { ...s, gpusPerNode: 1, nodes: 1 } as TrainingSettings;
+  let out: TrainingSettings = { ...s, gpusPerNode: 1, nodes: 1 };
   for (const v of savers) out = withSaver(out, v);
   const { gpusPerNode: _g, nodes: _n, ...rest } = out;
   return rest;

@@ -55,7 +55,7 @@ void describe("DlcJob provider, spot", () => {
     emu.faults.inject({ kind: "throttle", action: "GetJob" }, 2);
     emu.faults.inject({ kind: "http500", action: "GetJob" }, 2);
     const created = await createWithOutputs<DlcJobInputs, DlcJobOutputs>(
-      provider as never,
+      provider,
       spotInputs("spot-pre", { spotStrategy: "SpotWithPriceLimit", spotDiscountLimit: 0.5 }),
     );
     assert.equal(created.outs.status, "Succeeded");

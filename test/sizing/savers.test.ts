@@ -52,7 +52,6 @@ test("activation offloading: layer inputs leave the GPU, one 2·s·b·h input st
 });
 
 test("paged optimizer: only the largest trainable tensor's states stay resident", () => {
-  const m = base.model("qwen2.5-7b-instruct");
   const s = defaultTrainingSettings("full", { optimizer: "adamw-8bit", pagedOptimizer: true });
   assert.equal(item(s, "optimizer states"), undefined);
   assert.equal(item(s, "paged optimizer states (resident)"), 152064 * 3584 * 2); // embedding × 2 B (8-bit m, v)
