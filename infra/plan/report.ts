@@ -312,7 +312,7 @@ function jobNotes(j: ResolvedJob): string[] {
   const out: string[] = [];
   const saved = j.savings && describeSavings(j.savings);
   if (saved) out.push(saved);
-  if (j.suggestion) out.push(describeSuggestion(j.suggestion));
+  for (const s of j.suggestions ?? []) out.push(describeSuggestion(s));
   if (j.spot) {
     const e = j.spot.estimate;
     const cost =

@@ -139,7 +139,7 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
   const { memory, cost, gpuMemoryBytes, fits } = sizeJob(sizing);
   const savings =
     placement.savers && savingsOf(placement.savers, placement.withoutSavers, sizing, cost.cost?.value);
-  const suggestion =
+  const suggestions =
     placement.kind === "public" && !placement.rightSized
       ? suggestCheaper({
           catalog: ctx.catalog,
@@ -152,7 +152,7 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
           headroom: sizing.headroom,
           jobCost: cost.cost?.value,
         })
-      : undefined;
+      : [];
 
   const runHash = hashRun(job, model, hyper, training);
   const datasetDir = job.dataset.path.includes("/")
@@ -203,7 +203,7 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     runHash,
     paths,
     ...(savings ? { savings } : {}),
-    ...(suggestion ? { suggestion } : {}),
+    ...(suggestions.length ? { suggestions } : {}),
     ...(spot ? { spot: { ...spot, estimate: spotEstimate(spot, cost) } } : {}),
   };
 }

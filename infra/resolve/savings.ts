@@ -4,9 +4,12 @@
  */
 import type { Catalog, CatalogModel, InstanceType } from "../catalog";
 import {
+  candidateSavers,
   estimateTrainingCost,
-  rightSizeTrainingWithSavers,
+  rightSizeTraining,
+  saverSubsets,
   withSaver,
+  withSavers,
   type FineTuneMethod,
   type Saver,
   type TrainingSettings,
@@ -109,44 +112,64 @@ export interface SuggestionInput {
   jobCost?: number;
 }
 
-/** The cheapest cheaper placement for a pinned pay-as-you-go job, over its method and the lighter ones. */
-export function suggestCheaper(i: SuggestionInput): JobSuggestion | undefined {
+/**
+ * The cheapest way to run a pinned pay-as-you-go job for less: its method and the lighter ones, every subset of
+ * the savers its config leaves open, every catalog placement with the job's node count. Ranked by the estimated
+ * job cost (hours × price, the savers' extra time included) when the job is priced, so a cheaper but slower GPU
+ * that makes the whole run dearer is never suggested; by hourly price otherwise.
+ */
+export function suggestCheaper(i: SuggestionInput): JobSuggestion[] {
   const pinned = i.instance.price;
-  if (!pinned) return undefined;
+  if (!pinned) return [];
   const pinnedHourly = pinned.amount * i.nodes;
   const lighter = Object.keys(CAVEATS[i.training.method] ?? {}) as FineTuneMethod[];
-  const methods: FineTuneMethod[] = [i.training.method, ...lighter];
-  let best: JobSuggestion | undefined;
-  for (const method of methods) {
+  const bestOf = new Map<FineTuneMethod, JobSuggestion & { score: number }>();
+  for (const method of [i.training.method, ...lighter]) {
     const { gpusPerNode: _g, nodes: _n, ...settings } = asMethod(i.training, method);
-    const sized = rightSizeTrainingWithSavers(i.catalog, i.model, settings, allowedSavers(i.job), {
-      headroom: i.headroom,
-      usage: "dlc",
-      maxNodes: i.nodes,
-      accept: (o) => o.instanceCount === i.nodes && o.currency === pinned.currency,
-    }).best;
-    const hourly = sized?.option.hourlyCost;
-    if (!sized || hourly === undefined || hourly >= pinnedHourly) continue;
-    if (best && hourly >= best.hourlyCost) continue;
-    const cost = estimateTrainingCost(
-      i.model,
-      { ...sized.settings, gpusPerNode: sized.option.instance.gpuCount, nodes: i.nodes },
-      i.workload,
-      sized.option.instance,
-      i.nodes,
-    ).cost?.value;
-    best = {
-      method,
-      instance: sized.option.instance.id,
-      savers: sized.savers,
-      hourlyCost: hourly,
-      hourlySaving: pinnedHourly - hourly,
-      ...(i.jobCost !== undefined && cost !== undefined ? { jobSaving: i.jobCost - cost } : {}),
-      currency: pinned.currency,
-      ...(method !== i.training.method ? { caveat: CAVEATS[i.training.method]?.[method] } : {}),
-    };
+    for (const savers of saverSubsets(candidateSavers(settings, allowedSavers(i.job)))) {
+      const s = withSavers(settings, savers);
+      const options = rightSizeTraining(i.catalog, i.model, s, {
+        headroom: i.headroom,
+        usage: "dlc",
+        maxNodes: i.nodes,
+      });
+      for (const o of options) {
+        const hourly = o.hourlyCost;
+        if (o.instanceCount !== i.nodes || o.currency !== pinned.currency || hourly === undefined) continue;
+        if (hourly >= pinnedHourly) continue;
+        const cost = estimateTrainingCost(
+          i.model,
+          { ...s, gpusPerNode: o.instance.gpuCount, nodes: i.nodes },
+          i.workload,
+          o.instance,
+          i.nodes,
+        ).cost?.value;
+        const byJob = i.jobCost !== undefined && cost !== undefined;
+        if (byJob && cost >= (i.jobCost ?? 0)) continue; // cheaper per hour, dearer per job
+        const score = byJob ? cost : hourly;
+        const best = bestOf.get(method);
+        if (best && score >= best.score) continue;
+        bestOf.set(method, {
+          score,
+          method,
+          instance: o.instance.id,
+          savers,
+          hourlyCost: hourly,
+          hourlySaving: pinnedHourly - hourly,
+          ...(byJob ? { jobSaving: (i.jobCost ?? 0) - cost } : {}),
+          currency: pinned.currency,
+          ...(method !== i.training.method ? { caveat: CAVEATS[i.training.method]?.[method] } : {}),
+        });
+      }
+    }
   }
-  return best;
+  // The same method's best first; another method only when it saves more than that (it changes the result).
+  const same = bestOf.get(i.training.method);
+  const out = [...bestOf.values()]
+    .filter((s) => s === same || !same || s.score < same.score)
+    .sort((a, b) => (a === same ? -1 : b === same ? 1 : a.score - b.score))
+    .slice(0, 2);
+  return out.map(({ score: _s, ...s }) => s);
 }
 
 /** One line for the plan. */

@@ -61,8 +61,9 @@ export interface ResolvedJob {
   paths: { dataset: string; baseModel: string; output: string; checkpoints: string };
   /** Right-sized jobs: the memory savers the right-sizer turned on and what they saved (resolve/savings.ts). */
   savings?: JobSavings;
-  /** Pinned pay-as-you-go jobs: an advisory cheaper placement or method, never applied. */
-  suggestion?: JobSuggestion;
+  /** Pinned pay-as-you-go jobs: advisory cheaper placements (same method first, then a lighter method with
+   *  its caveat when it saves more), never applied. */
+  suggestions?: JobSuggestion[];
   /** Spot bidding: the SpotSpec sent and the spot price/restart estimate (resolve/spot.ts). */
   spot?: ResolvedSpot & { estimate: SpotEstimate };
 }

@@ -45,7 +45,8 @@ export function saverSubsets(savers: readonly Saver[]): Saver[][] {
   return out.sort((a, b) => a.length - b.length);
 }
 
-function applySavers(s: PlacementFreeSettings, savers: readonly Saver[]): PlacementFreeSettings {
+/** Placement-free settings with the given savers on. */
+export function withSavers(s: PlacementFreeSettings, savers: readonly Saver[]): PlacementFreeSettings {
   let out: TrainingSettings = { ...s, gpusPerNode: 1, nodes: 1 };
   for (const v of savers) out = withSaver(out, v);
   const { gpusPerNode: _g, nodes: _n, ...rest } = out;
@@ -70,7 +71,7 @@ export function rightSizeTrainingWithSavers(
   let best: SaverFit | undefined;
   let withoutSavers: FitOption | undefined;
   for (const subset of saverSubsets(candidateSavers(s, allowed))) {
-    const settings = applySavers(s, subset);
+    const settings = withSavers(s, subset);
     const option = cheapest(settings);
     if (subset.length === 0) withoutSavers = option;
     if (!option) continue;

@@ -78,18 +78,30 @@ describe("memory savers in the stack", () => {
     assert.ok(!job.command.includes("--enable_liger_kernel"));
   });
 
-  it("a pinned placement gets an advisory cheaper option, never applied, with a caveat for another method", () => {
-    const spec = resolve(
-      heavyLora((job) => {
-        job.resources.instanceType = "ecs.gn7e-c16g1.4xlarge";
-      }),
-    );
-    const job = spec.jobs[0]!;
-    assert.equal(job.placement.instance.id, "ecs.gn7e-c16g1.4xlarge", "the pinned placement stays");
-    const s = job.suggestion;
-    assert.ok(s, "a cheaper option is suggested");
-    assert.ok(s.hourlySaving > 0);
-    if (s.method !== "lora") assert.match(s.caveat ?? "", /evaluate before switching/);
+  it("a pinned placement gets advisory cheaper options, never applied, another method with its caveat", async () => {
+    const V100 = "ecs.gn6e-c12g1.3xlarge"; // 22 CNY/h in the catalog, the A10 15
+    const text = heavyLora((job) => {
+      job.resources.instanceType = V100;
+    });
+    const job = resolve(text).jobs[0]!;
+    assert.equal(job.placement.instance.id, V100, "the pinned placement stays");
+    const [same, other] = job.suggestions ?? [];
+    assert.ok(same && other, JSON.stringify(job.suggestions));
+    assert.equal(same.method, "lora");
+    assert.equal(same.instance, A10);
+    assert.ok(same.savers.length > 0 && same.caveat === undefined);
+    assert.ok((same.jobSaving ?? 0) > 0, "cheaper for the whole job, not only per hour");
+    assert.equal(other.method, "qlora");
+    assert.match(other.caveat ?? "", /QLoRA.*evaluate before switching/);
+    assert.ok((other.jobSaving ?? 0) > (same.jobSaving ?? 0));
+    const { report } = await runOfflinePlan(scratch.write("Pulumi.dev.yaml", text), "dev");
+    assert.match(renderReport(report), /advisory: ecs\.gn7i-c8g1\.2xlarge with training\.ligerKernel: true/);
+  });
+
+  it("no advice that is cheaper per hour but dearer for the whole job", () => {
+    // The A10 is cheaper per hour than the A100-80G but slower: for this job the A100 is the cheaper run.
+    const job = resolve(heavyLora((j) => (j.resources.instanceType = "ecs.gn7e-c16g1.4xlarge"))).jobs[0]!;
+    for (const s of job.suggestions ?? []) assert.ok((s.jobSaving ?? 0) > 0, JSON.stringify(s));
   });
 
   it("the generated command carries the configured savers and the ZeRO-3 sub-group size", () => {
