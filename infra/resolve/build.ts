@@ -14,6 +14,7 @@ import {
 } from "../config/load";
 import type { StackConfig } from "../config/schema";
 import { resolveJob } from "./jobs";
+import type { JobSuggestion } from "./savings";
 import { catalogLookup } from "./lookup";
 import { resolveService } from "./services";
 import type { ResolvedJob, ResolvedQuota, ResolvedService, ResolvedStack } from "./types";
@@ -121,10 +122,11 @@ function resolve(
     names.set(j.name, i);
   });
   const jobs: ResolvedJob[] = [];
+  const advice = new Map<string, JobSuggestion[]>(); // identical pinned jobs share their advisory
   config.jobs.forEach((job, i) => {
     const resolved = resolveJob(
       job,
-      { catalog, config, buckets, ...(quota ? { quota } : {}), at: [P("jobs"), i] },
+      { catalog, config, buckets, ...(quota ? { quota } : {}), at: [P("jobs"), i], advice },
       issues,
     );
     if (resolved) jobs.push(resolved);

@@ -18,7 +18,7 @@ import type { ConfigIssue } from "../config/errors";
 import { trainingCommand } from "./command";
 import type { BucketNames, JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
 import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
-import { allowedSavers, applySavers, suggestCheaper, type JobSavings } from "./savings";
+import { allowedSavers, applySavers, suggestCheaper, type JobSavings, type JobSuggestion } from "./savings";
 import { resolveSpot, SPOT_MODEL, spotEstimate } from "./spot";
 
 const LEARNING_RATE_DEFAULTS = { full: 1e-5, freeze: 1e-5, lora: 1e-4, qlora: 2e-4 } as const;
@@ -30,6 +30,8 @@ export interface JobContext {
   quota?: ResolvedQuota;
   /** YAML key path of this job, e.g. ["pai-finetune:jobs", 2]. */
   at: (string | number)[];
+  /** Advisories already computed in this resolve, by their inputs (identical pinned jobs share one). */
+  advice?: Map<string, JobSuggestion[]>;
 }
 
 export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[]): ResolvedJob | undefined {
@@ -141,17 +143,22 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     placement.savers && savingsOf(placement.savers, placement.withoutSavers, sizing, cost.cost?.value);
   const suggestions =
     placement.kind === "public" && !placement.rightSized
-      ? suggestCheaper({
-          catalog: ctx.catalog,
-          model,
-          job,
-          training,
-          workload: sizing.workload,
-          instance: placement.instance,
-          nodes: placement.nodes,
-          headroom: sizing.headroom,
-          jobCost: cost.cost?.value,
-        })
+      ? memo(
+          ctx.advice,
+          [model.id, training, sizing.workload, sizing.headroom, placement.instance, job.training],
+          () =>
+            suggestCheaper({
+              catalog: ctx.catalog,
+              model,
+              job,
+              training,
+              workload: sizing.workload,
+              instance: placement.instance,
+              nodes: placement.nodes,
+              headroom: sizing.headroom,
+              jobCost: cost.cost?.value,
+            }),
+        )
       : [];
 
   const runHash = hashRun(job, model, hyper, training);
@@ -206,6 +213,14 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     ...(suggestions.length ? { suggestions } : {}),
     ...(spot ? { spot: { ...spot, estimate: spotEstimate(spot, cost) } } : {}),
   };
+}
+
+function memo<T>(cache: Map<string, T> | undefined, key: unknown, compute: () => T): T {
+  if (!cache) return compute();
+  const k = JSON.stringify(key);
+  let v = cache.get(k);
+  if (v === undefined) cache.set(k, (v = compute()));
+  return v;
 }
 
 /** Optimizer steps between spot checkpoints: SPOT_MODEL.checkpointHours of the estimated run. */
