@@ -46,7 +46,12 @@ export function naiveBytes(m: CatalogModel, s: TrainingSettings): number {
  *  peak allocated (neither). */
 function comparable(est: ReturnType<typeof estimateTrainingMemory>, measures: Measures): number {
   if (measures === "nvidia") return est.perGpuBytes;
-  const excludedParts = measures === "reserved" ? ["CUDA context"] : ["allocator overhead", "CUDA context"];
+  // bitsandbytes allocates paged optimizer states with cudaMallocManaged, outside PyTorch's caching allocator:
+  // torch's allocated/reserved statistics never see them.
+  const excludedParts =
+    measures === "reserved"
+      ? ["CUDA context", "paged optimizer states (resident)"]
+      : ["allocator overhead", "CUDA context", "paged optimizer states (resident)"];
   const excluded = est.breakdown
     .filter((i) => excludedParts.includes(i.name))
     .reduce((a, i) => a + i.bytes, 0);
