@@ -24,8 +24,12 @@ export interface RegisteredResource {
 export const COMPUTED_PLACEHOLDER = /<[^<>]+>/;
 
 /**
- * Outputs the cloud would compute, for the types whose outputs the program reads. Ids are
- * deterministic placeholders (with a <…> part, COMPUTED_PLACEHOLDER) so a plan is reproducible.
+ * Outputs the cloud would compute, for the types whose outputs the program reads. Each id is what
+ * the real provider returns as id (the "Import" sections of the terraform-provider-alicloud docs,
+ * which @pulumi/alicloud wraps): a name when the provider's id is a name the program chose, a
+ * deterministic placeholder (with a <…> part, COMPUTED_PLACEHOLDER) when the cloud assigns it. So
+ * the plan shows what `pulumi up` would hand to the resources that read an id (the autoscaler and
+ * the endpoints reader get the EAS service name, as they will in the cloud).
  */
 function computedOutputs(
   type: string,
@@ -51,8 +55,29 @@ function computedOutputs(
       };
     case "alicloud:pai/workspaceWorkspace:WorkspaceWorkspace":
       return { id: `<workspace id of ${text("workspaceName", name)}>`, state: { status: "ENABLED" } };
+    case "alicloud:ram/policy:Policy":
+      // "RAM policy can be imported using the id or name": the id is the policy name.
+      return { id: text("policyName", id), state: {} };
+    case "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment":
+      // Import: `role:<policy_name>:<policy_type>:<role_name>`.
+      return {
+        id: `role:${text("policyName", "<policy>")}:${text("policyType", "<type>")}:${text("roleName", "<role>")}`,
+        state: {},
+      };
+    case "alicloud:oss/bucketAcl:BucketAcl":
+    case "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock":
+      // Both are imported by the bucket's name.
+      return { id: text("bucket", id), state: {} };
     case "alicloud:pai/service:Service":
-      return { id: name, state: { status: "Running", regionId: region } };
+      // terraform-provider-alicloud resource_alicloud_pai_service.go: `d.SetId(fmt.Sprint(response["ServiceName"]))`,
+      // the name CreateService returns, i.e. the config's metadata.name.
+      return {
+        id: easServiceName(inputs.serviceConfig) ?? "<eas service name>",
+        state: { status: "Running", regionId: region },
+      };
+    case "pulumi-nodejs:dynamic/pai:EasAutoscaler":
+      // components/providers/impl/eas-autoscaler.ts: `<region>/<serviceName>`.
+      return { id: `${text("region", region)}/${text("serviceName", name)}`, state: {} };
     case "pulumi-nodejs:dynamic/pai:DlcJob":
       return {
         id: `<dlc job id of ${text("displayName", name)}>`,
@@ -78,6 +103,17 @@ function computedOutputs(
       };
     default:
       return { id, state: {} };
+  }
+}
+
+/** `metadata.name` of an EAS service config (JSON text), the name CreateService gives the service. */
+function easServiceName(serviceConfig: unknown): string | undefined {
+  if (typeof serviceConfig !== "string") return undefined;
+  try {
+    const name = (JSON.parse(serviceConfig) as { metadata?: { name?: unknown } }).metadata?.name;
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    return undefined;
   }
 }
 
