@@ -3,6 +3,7 @@
  * and records every resource it registers. No CLI, no engine, no cloud, no credentials: the only
  * difference from `pulumi preview` is the monitor underneath.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { encodeConfigValue, PROJECT, type RawStackConfig } from "../config/load";
 
@@ -12,9 +13,28 @@ export interface RegisteredResource {
   name: string;
   /** false for ComponentResources. */
   custom: boolean;
-  /** Inputs after Outputs resolved; a dynamic provider's serialized code (`__provider`) is dropped. */
+  /**
+   * Inputs after Outputs resolved, as the engine receives them (a secret stays wrapped in the SDK's
+   * secret marker, see maskSecrets); a dynamic provider's serialized code (`__provider`) is kept
+   * apart in `provider`.
+   */
   inputs: Record<string, unknown>;
+  /** A dynamic provider's serialized code, as its size and SHA-256 (the text itself is not kept). */
+  provider?: { bytes: number; sha256: string };
   id?: string;
+}
+
+/** What a secret input shows in the plan (`pulumi preview --json` prints "[secret]" too). */
+export const SECRET_MASK = "[secret]";
+
+/** A copy of `value` with every secret (the SDK's RPC secret marker) replaced by SECRET_MASK. */
+export function maskSecrets(value: unknown): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) return SECRET_MASK;
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
+  }
+  return value;
 }
 
 /**
@@ -125,13 +145,24 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     id: string | undefined;
     state: Record<string, unknown>;
   } {
-    const { __provider: _code, ...inputs } = args.inputs as Record<string, unknown>;
+    const { __provider: code, ...inputs } = args.inputs as Record<string, unknown>;
     if (!args.custom) {
       this.resources.push({ type: args.type, name: args.name, custom: false, inputs });
       return { id: undefined, state: {} };
     }
     const { id, state } = computedOutputs(args.type, args.name, inputs, this.region);
-    this.resources.push({ type: args.type, name: args.name, custom: true, inputs, id });
+    const provider =
+      typeof code === "string"
+        ? { bytes: Buffer.byteLength(code), sha256: createHash("sha256").update(code).digest("hex") }
+        : undefined;
+    this.resources.push({
+      type: args.type,
+      name: args.name,
+      custom: true,
+      inputs,
+      ...(provider ? { provider } : {}),
+      id,
+    });
     return { id, state: { ...inputs, ...state } };
   }
 

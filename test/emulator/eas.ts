@@ -75,8 +75,14 @@ function validateServiceConfig(cfg: v.Json): string {
   return name;
 }
 
+/** `networking.disable_internet_endpoint: true` in the service JSON (components/inference-service.ts). */
+const internetDisabled = (s: Service): boolean =>
+  ((s.config.networking ?? {}) as v.Json).disable_internet_endpoint === true;
+
 const endpoints = (store: Store, s: Service): { InternetEndpoint: string; IntranetEndpoint: string } => ({
-  InternetEndpoint: `http://${s.id}.${store.region}.pai-eas.aliyuncs.com/api/predict/${s.name}`,
+  InternetEndpoint: internetDisabled(s)
+    ? ""
+    : `http://${s.id}.${store.region}.pai-eas.aliyuncs.com/api/predict/${s.name}`,
   IntranetEndpoint: `http://${s.id}.vpc.${store.region}.pai-eas.aliyuncs.com/api/predict/${s.name}`,
 });
 
