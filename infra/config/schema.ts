@@ -73,8 +73,17 @@ export const StorageConfigSchema = z.strictObject({
   noncurrentVersionRetentionDays: positiveInt.max(3650).default(90),
   /** Encryption at rest: "AES256" (OSS-managed keys) or "KMS" (then `kmsKeyId` may pin a key). Default: "AES256". */
   encryption: z.enum(["AES256", "KMS"]).default("AES256"),
-  /** KMS key id for "KMS" encryption. Default: the OSS default KMS key. */
-  kmsKeyId: z.string().optional(),
+  /**
+   * Customer-managed KMS key for "KMS" encryption: its id (`key-…`) or ARN (`acs:kms:…:key/…`), in
+   * the buckets' region. The job role may then use that key (and only it). Default: the OSS-managed
+   * default KMS key.
+   */
+  kmsKeyId: z
+    .string()
+    .regex(/^(?:key-[A-Za-z0-9-]{1,100}|acs:kms:[a-z0-9-]+:\d+:key\/key-[A-Za-z0-9-]{1,100})$/, {
+      message: "a KMS key id ('key-…') or key ARN ('acs:kms:<region>:<account>:key/key-…')",
+    })
+    .optional(),
   /** Allow `pulumi destroy` to delete non-empty buckets. Default: false (models and data are never lost by accident). */
   forceDestroy: z.boolean().default(false),
 });
