@@ -30,7 +30,9 @@ export async function main(argv: string[]): Promise<number> {
     const stackName = flags.stack ?? stackNameOf(String(flags.config));
     const problem = stackNameProblem(stackName);
     if (problem)
-      throw new UsageError(flags.stack !== undefined ? problem : `${problem} (named after --config's file name)`);
+      throw new UsageError(
+        flags.stack !== undefined ? problem : `${problem} (named after --config's file name)`,
+      );
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`plan: ${err.message}\n${USAGE}\n`);

@@ -73,7 +73,8 @@ export function readStackFile(file: string): RawStackConfig {
     // Whichever reader parsed it: the fast road's syntax check is not what keeps a bomb out.
     assertBoundedExpansion(root);
   } catch (err) {
-    if (err instanceof AliasExpansionError) throw new ConfigError(shown, [{ path: [], message: err.message }]);
+    if (err instanceof AliasExpansionError)
+      throw new ConfigError(shown, [{ path: [], message: err.message }]);
     throw err;
   }
   if (root === null || root === undefined) {
@@ -133,7 +134,10 @@ function parseWithYaml(text: string, shown: string): unknown {
     return doc.toJS({ maxAliasCount: 10_000 });
   } catch (err) {
     if (!(err instanceof ReferenceError)) throw err;
-    return configErrorOf(shown, `YAML aliases: ${err.message} (more than 10,000 aliased values); refusing it`);
+    return configErrorOf(
+      shown,
+      `YAML aliases: ${err.message} (more than 10,000 aliased values); refusing it`,
+    );
   }
 }
 

@@ -256,8 +256,8 @@ export const ServiceConfigSchema = z.strictObject({
     .prefault({}),
   /** Autoscaling target; required when max > min. */
   autoscaling: AutoscalingSchema.optional(),
-  /** Serving precision of the weights. Default: "bf16". */
-  precision: z.enum(["bf16", "fp16", "int8", "int4"]).default("bf16"),
+  /** Serving precision of the weights. Default: "bf16" ("fp16" on GPUs without bf16; a pinned "bf16" must run on the GPU). */
+  precision: z.enum(["bf16", "fp16", "int8", "int4"]).optional(),
   /** Longest context (prompt + generation) a request may use, in tokens. Default: 4096. */
   maxContextTokens: positiveInt.max(1_048_576).default(4096),
   /** Concurrent sequences per replica the KV cache is sized for. Default: 8. */
