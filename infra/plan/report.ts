@@ -106,7 +106,7 @@ function summariseServiceConfig(raw: unknown): unknown {
     return {
       instance_type: c.cloud?.computing?.instance_type,
       replicas: c.metadata?.instance,
-      internet_endpoint: c.networking?.disable_internet_endpoint !== true,
+      internet: c.networking?.disable_internet_endpoint === true ? "off" : "on",
     };
   } catch {
     return raw;
@@ -237,7 +237,7 @@ function table(rows: string[][]): string {
 
 function compact(value: unknown): string {
   const s = typeof value === "string" ? value : JSON.stringify(value);
-  return s.length > 70 ? `${s.slice(0, 67)}...` : s;
+  return s.length > 90 ? `${s.slice(0, 87)}...` : s;
 }
 
 const money = (amount: number, currency: string, kind: string) =>
