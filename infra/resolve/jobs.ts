@@ -8,8 +8,10 @@ import type { Catalog, InstanceType, CatalogModel } from "../catalog";
 import {
   defaultTrainingSettings,
   estimateTrainingMemory,
+  precisionProblem,
   rightSizeTrainingWithSavers,
   sizeJob,
+  trainingSettingsForGpu,
   type JobSizingInputs,
   type TrainingSettings,
 } from "../sizing";
@@ -17,7 +19,7 @@ import type { JobConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
 import { trainingCommand } from "./command";
 import type { BucketNames, JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
-import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
+import { catalogLookup, withSlash } from "./lookup";
 import { allowedSavers, applySavers, suggestCheaper, type JobSavings, type JobSuggestion } from "./savings";
 import { resolveSpot, SPOT_MODEL, spotEstimate } from "./spot";
 
@@ -120,10 +122,21 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
   const placement = resolvePlacement(job, model, ctx, baseSettings, issue);
   if (!placement) return undefined;
 
-  let training = applySavers(baseSettings(placement.gpusPerNode, placement.nodes), placement.savers ?? []);
-  // fp16 on GPUs without bf16 (V100, T4): same memory, different numerics.
-  if (job.training.precision === undefined && !gpuSupportsBf16(placement.instance)) {
-    training = { ...training, precision: "fp16-mixed" };
+  // What runs on the chosen GPU (gpu-capabilities.ts): fp16 where bf16 is missing (same memory), SDPA
+  // where FlashAttention-2 does not run (its mask is sized). A pinned precision it cannot run is refused.
+  // The savers the right-sizer turned on come first: they do not depend on the GPU.
+  const training = trainingSettingsForGpu(
+    applySavers(baseSettings(placement.gpusPerNode, placement.nodes), placement.savers ?? []),
+    placement.instance,
+    job.training.precision !== undefined,
+  );
+  if (!training) {
+    issue(
+      ["training", "precision"],
+      precisionProblem(job.training.precision ?? "", placement.instance) ??
+        "the GPU cannot run this precision",
+    );
+    return undefined;
   }
   const sizing: JobSizingInputs = {
     model,
@@ -352,8 +365,10 @@ function resolvePlacement(
     }
     // As few GPUs of the quota as fit: the rest stays free for other jobs.
     const usable = node.gpuMemoryGiB * 2 ** 30 * (1 - r.headroom);
+    const pinned = job.training.precision !== undefined;
     for (let g = 1; g <= node.gpuCount; g++) {
-      if (estimateTrainingMemory(model, settingsFor(g, nodes)).perGpuBytes <= usable) {
+      const runs = trainingSettingsForGpu(settingsFor(g, nodes), node, pinned) ?? settingsFor(g, nodes);
+      if (estimateTrainingMemory(model, runs).perGpuBytes <= usable) {
         return { kind: "quota", instance: node, nodes, gpusPerNode: g, rightSized: true };
       }
     }
@@ -389,6 +404,7 @@ function resolvePlacement(
     headroom: r.headroom,
     usage: "dlc",
     maxNodes: nodes,
+    precisionPinned: job.training.precision !== undefined,
     accept: (o) =>
       o.instanceCount === nodes && (r.gpusPerNode === undefined || o.gpusUsed === r.gpusPerNode * nodes),
   });
@@ -413,7 +429,12 @@ function resolvePlacement(
       ? {
           withoutSavers: {
             instance: without.instance,
-            training: settingsFor(without.gpusUsed / nodes, nodes),
+            training:
+              trainingSettingsForGpu(
+                settingsFor(without.gpusUsed / nodes, nodes),
+                without.instance,
+                job.training.precision !== undefined,
+              ) ?? settingsFor(without.gpusUsed / nodes, nodes),
           },
         }
       : {}),

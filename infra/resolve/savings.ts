@@ -132,6 +132,7 @@ export function suggestCheaper(i: SuggestionInput): JobSuggestion[] {
         headroom: i.headroom,
         usage: "dlc",
         maxNodes: i.nodes,
+        precisionPinned: i.job.training.precision !== undefined,
       });
       for (const o of options) {
         const hourly = o.hourlyCost;

@@ -192,7 +192,12 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
   const oneLayer = layerActivationBytes(m, s.seqLen, s.microBatchSize, s.flashAttention);
   const offloaded = s.activationOffload && s.gradientCheckpointing;
   const checkpointed = offloaded ? 0 : actLayers * 2 * sbh; // offloaded inputs live in CPU RAM
-  const activations = s.gradientCheckpointing ? checkpointed + oneLayer : actLayers * oneLayer;
+  // SDPA (no FlashAttention-2 on the GPU): one b×1×s×s mask in the compute dtype, shared by every layer.
+  const sdpaMask =
+    s.flashAttention && s.attention === "sdpa"
+      ? s.seqLen * s.seqLen * s.microBatchSize * (s.precision === "fp32" ? 4 : 2)
+      : 0;
+  const activations = (s.gradientCheckpointing ? checkpointed + oneLayer : actLayers * oneLayer) + sdpaMask;
   const offloadInFlight = offloaded ? offloadInFlightBytes(m, s) : 0;
   if (s.activationOffload && !s.gradientCheckpointing)
     assumptions.push(
@@ -313,9 +318,11 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
     items.push({
       name: "activations",
       bytes: activations,
-      note: s.gradientCheckpointing
-        ? `checkpointing: ${offloaded ? "inputs offloaded to CPU" : `${actLayers} layer inputs × 2·s·b·h`} + one layer recomputed (${fmtGiB(oneLayer)})`
-        : `${actLayers} layers × ${fmtGiB(oneLayer)}${s.flashAttention ? "" : " incl. s² attention scores"}`,
+      note:
+        (s.gradientCheckpointing
+          ? `checkpointing: ${offloaded ? "inputs offloaded to CPU" : `${actLayers} layer inputs × 2·s·b·h`} + one layer recomputed (${fmtGiB(oneLayer)})`
+          : `${actLayers} layers × ${fmtGiB(oneLayer)}${s.flashAttention ? "" : " incl. s² attention scores"}`) +
+        (sdpaMask ? `; SDPA attention mask b×s×s (${fmtGiB(sdpaMask)})` : ""),
     });
     if (offloadInFlight)
       items.push({
@@ -346,7 +353,7 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
 
   assumptions.push(
     `${n} GPU(s) (${s.nodes} node(s) × ${s.gpusPerNode}), ZeRO stage ${z}${s.offload ? " with CPU offload" : ""}`,
-    `${s.precision}; gradient checkpointing ${s.gradientCheckpointing ? "on" : "off"}; flash attention ${s.flashAttention ? "on" : "off"}`,
+    `${s.precision}; gradient checkpointing ${s.gradientCheckpointing ? "on" : "off"}; flash attention ${s.flashAttention ? (s.attention === "sdpa" ? "on (SDPA)" : "on") : "off"}`,
   );
   assumptions.push(
     gradsHeld

@@ -27,6 +27,8 @@ export interface SaverRightSizeOptions {
   gpuModel?: string;
   usage?: "dlc" | "lingjun";
   maxNodes?: number;
+  /** The precision was pinned: skip GPUs that cannot run it (right-size.ts). */
+  precisionPinned?: boolean;
   /** Keep only the options the caller can use (e.g. exactly the job's node count). */
   accept?: (o: FitOption) => boolean;
 }
