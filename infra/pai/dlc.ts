@@ -55,7 +55,8 @@ export interface JobSpec {
 
 /**
  * JobSpec.SpotSpec (aliyun/alibabacloud-typescript-sdk pai-dlc-20201203/src/models/SpotSpec.ts: SpotStrategy,
- * SpotDiscountLimit, SpotPriceLimit; the SDK's doc comments: only one of the two limits, SpotPriceLimit per
+ * SpotDiscountLimit, SpotPriceLimit, the limits numbers; aliyun/alibabacloud-csharp-sdk
+ * pai-dlc-20201203/core/Models/SpotSpec.cs doc comments: only one of the two limits, SpotPriceLimit per
  * minute, strategy "SpotWithPriceLimit"). UNCONFIRMED by a primary document: SpotDiscountLimit read as the price
  * ratio accepted (0.5 = at most half the list price).
  */

@@ -7,7 +7,8 @@ import type { JobConfig } from "../config/schema";
 
 /**
  * DLC JobSpec.SpotSpec as the official SDK models it (aliyun/alibabacloud-typescript-sdk
- * pai-dlc-20201203/src/models/SpotSpec.ts; the C# model's doc comments: "Specify only one of SpotDiscountLimit
+ * pai-dlc-20201203/src/models/SpotSpec.ts: three fields, the limits numbers; the doc comments of
+ * aliyun/alibabacloud-csharp-sdk pai-dlc-20201203/core/Models/SpotSpec.cs: "Specify only one of SpotDiscountLimit
  * and SpotPriceLimit", SpotPriceLimit in CNY per minute, SpotStrategy "SpotWithPriceLimit").
  * UNCONFIRMED by a primary document: that SpotDiscountLimit is a price ratio (0.8 = pay at most 80 % of the
  * list price, the "折" convention of Alibaba's consoles) and the currency of SpotPriceLimit outside mainland China.

@@ -1,6 +1,7 @@
 // Spot (preemptible) DLC jobs: bidding against a market price, preemption, restart. Modelled behaviour:
 // the wire fields follow the official SDK (aliyun/alibabacloud-typescript-sdk pai-dlc-20201203
-// src/models/SpotSpec.ts: SpotStrategy, SpotDiscountLimit, SpotPriceLimit; its doc comments: only one of the two
+// src/models/SpotSpec.ts: SpotStrategy, SpotDiscountLimit, SpotPriceLimit; the doc comments of the C# SDK's
+// pai-dlc-20201203/core/Models/SpotSpec.cs: only one of the two
 // limits, SpotPriceLimit per minute, strategy "SpotWithPriceLimit"). The lifecycle is MODELLED, not documented:
 // a job waits in "Bidding" (documented as a status of Lingjun spot jobs) until the market is within its limit,
 // runs, is reclaimed ("Restarting") when the market rises above its limit or a test preempts it, restarts with
