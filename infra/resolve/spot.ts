@@ -4,26 +4,17 @@
  */
 import type { TrainingCostEstimate } from "../sizing";
 import type { JobConfig } from "../config/schema";
+import type { SpotSpec } from "../pai/dlc";
 
-/**
- * DLC JobSpec.SpotSpec as the official SDK models it (aliyun/alibabacloud-typescript-sdk
- * pai-dlc-20201203/src/models/SpotSpec.ts: three fields, the limits numbers; the doc comments of
- * aliyun/alibabacloud-csharp-sdk pai-dlc-20201203/core/Models/SpotSpec.cs: "Specify only one of SpotDiscountLimit
- * and SpotPriceLimit", SpotPriceLimit in CNY per minute, SpotStrategy "SpotWithPriceLimit").
- * UNCONFIRMED by a primary document: that SpotDiscountLimit is a price ratio (0.8 = pay at most 80 % of the
- * list price, the "折" convention of Alibaba's consoles) and the currency of SpotPriceLimit outside mainland China.
- */
-export interface SpotSpec {
-  spotStrategy: "SpotWithPriceLimit";
-  spotDiscountLimit?: number;
-  /** Per minute (SDK doc: CNY/minute). */
-  spotPriceLimit?: number;
-}
+// The SpotSpec sent is the PAI client's (infra/pai/dlc.ts, with its SDK sources and what is unconfirmed).
+export type { SpotSpec };
 
-/** The stated preemption model. ECS documents a protection period after a spot instance starts and a notice
- *  before reclaiming it (ECS "Spot instances" overview, https://www.alibabacloud.com/help/en/ecs/user-guide/spot-instances);
- *  the interruption rate is an assumption (the ECS console and DescribeSpotAdvice publish per-type 30-day
- *  interruption-rate bands, which vary by region and type). */
+/** The stated preemption model. ECS documents that a spot instance "may be automatically released due to market
+ *  price fluctuations or changes in resource supply and demand" (https://help.aliyun.com/en/ecs/user-guide/create-a-spot-instance)
+ *  and how to detect a reclaim (https://www.alibabacloud.com/help/en/ecs/use-cases/best-practices-for-preemptible-instances).
+ *  The rate, the protection hour and the restart time are assumptions: the 1 h protection period is ECS's
+ *  documented default for spot instances as we recall it, not re-read for this model (UNCONFIRMED), and the
+ *  interruption rate varies by region and type (the ECS console shows per-type 30-day bands). */
 export const SPOT_MODEL = {
   /** Preemptions per running hour after the protection hour (assumption: 5 %/h). */
   preemptionsPerHour: 0.05,
