@@ -104,8 +104,8 @@ export function estimateTrainingCost(
   if (instance.assumed) warnings.push(`${instance.gpuModel} figures are assumed, not published`);
   if (s.method === "qlora")
     warnings.push("QLoRA dequantisation makes steps slower than the FLOP count suggests");
-  const savers = saverHours(m, s, w, instance);
   const computeHours = peak ? (tokens * flops.value) / (gpus * peak * 1e12 * mfu) / 3600 : Number.NaN;
+  const savers = saverHours(m, s, w, instance, computeHours);
   const hoursValue = computeHours + savers.value;
   const hours: Figure = {
     value: hoursValue,

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { ConfigError } from "../../infra/config/errors";
+import { loadCatalog } from "../../infra/catalog";
 import { runOfflinePlan } from "../../infra/plan";
 import { renderReport } from "../../infra/plan/report";
 import { resolveStackFile } from "../../infra/resolve/build";
@@ -78,24 +79,44 @@ describe("memory savers in the stack", () => {
     assert.ok(!job.command.includes("--enable_liger_kernel"));
   });
 
-  it("a pinned placement gets advisory cheaper options, never applied, another method with its caveat", async () => {
+  it("a pinned placement gets an advisory cheaper placement with the savers it needs, never applied", async () => {
     const V100 = "ecs.gn6e-c12g1.3xlarge"; // 22 CNY/h in the catalog, the A10 15
     const text = heavyLora((job) => {
       job.resources.instanceType = V100;
     });
     const job = resolve(text).jobs[0]!;
     assert.equal(job.placement.instance.id, V100, "the pinned placement stays");
-    const [same, other] = job.suggestions ?? [];
-    assert.ok(same && other, JSON.stringify(job.suggestions));
+    const [same] = job.suggestions ?? [];
+    assert.ok(same, JSON.stringify(job.suggestions));
     assert.equal(same.method, "lora");
     assert.equal(same.instance, A10);
     assert.ok(same.savers.length > 0 && same.caveat === undefined);
     assert.ok((same.jobSaving ?? 0) > 0, "cheaper for the whole job, not only per hour");
-    assert.equal(other.method, "qlora");
-    assert.match(other.caveat ?? "", /QLoRA.*evaluate before switching/);
-    assert.ok((other.jobSaving ?? 0) > (same.jobSaving ?? 0));
     const { report } = await runOfflinePlan(scratch.write("Pulumi.dev.yaml", text), "dev");
     assert.match(renderReport(report), /advisory: ecs\.gn7i-c8g1\.2xlarge with training\.ligerKernel: true/);
+  });
+
+  it("another method is suggested with its quality caveat when only it makes the job cheaper", () => {
+    // A stack-negotiated A100 price of 100 CNY/h: a 14B LoRA needs the A100, a 14B QLoRA fits the A10.
+    const a100 = loadCatalog().instance("ecs.gn7e-c16g1.4xlarge");
+    const job = resolve(
+      mutatedStack("dev", (c) => {
+        const j = c["pai-finetune:jobs"][0];
+        j.method = "lora";
+        delete j.hyperparameters.loraAlpha;
+        j.baseModel = "qwen1.5-14b-chat";
+        j.resources.instanceType = a100.id;
+        c["pai-finetune:catalog"] = {
+          instances: [{ ...JSON.parse(JSON.stringify(a100)), price: { ...a100.price, amount: 100 } }],
+        };
+      }),
+    ).jobs[0]!;
+    assert.equal(job.placement.instance.id, a100.id);
+    const qlora = (job.suggestions ?? []).find((s) => s.method === "qlora");
+    assert.ok(qlora, JSON.stringify(job.suggestions));
+    assert.match(qlora.caveat ?? "", /QLoRA.*arXiv 2305\.14314.*evaluate before switching/);
+    assert.ok((qlora.jobSaving ?? 0) > 0);
+    assert.ok(!(job.suggestions ?? []).some((s) => s.method === "lora"), "no cheaper LoRA placement exists");
   });
 
   it("no advice that is cheaper per hour but dearer for the whole job", () => {
