@@ -1,5 +1,5 @@
 /** Resolves one service's config into a ResolvedService: model, placement, GPU memory, cost, scaling. */
-import type { Catalog } from "../catalog";
+import { contextLengthProblem, type Catalog } from "../catalog";
 import { estimateInferenceMemory, estimateServiceMonthlyCost, rightSizeInference } from "../sizing";
 import type { ServiceConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
@@ -91,12 +91,8 @@ export function resolveService(
       `expected a utilisation percentage ≤ 100, got ${svc.autoscaling.target}`,
     );
   }
-  if (model && svc.maxContextTokens > (model.maxPositionEmbeddings ?? Infinity)) {
-    issue(
-      ["maxContextTokens"],
-      `expected at most ${model.maxPositionEmbeddings} (the context length of ${model.id}), got ${svc.maxContextTokens}`,
-    );
-  }
+  const tooLong = model && contextLengthProblem(model, svc.maxContextTokens);
+  if (tooLong) issue(["maxContextTokens"], tooLong);
   if (!model || issues.length > start) return undefined;
 
   const precision = svc.precision;
