@@ -3,7 +3,7 @@
 // Logic in impl/eas-service-endpoints.ts, loaded at call time (see load-impl.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type * as Impl from "./impl/eas-service-endpoints";
-import { loadProviderImpl } from "./load-impl";
+import { thinProvider } from "./thin-provider";
 
 /** Plain inputs. */
 export interface EasServiceEndpointsInputs {
@@ -35,22 +35,12 @@ export type EasServiceEndpointsArgs = {
   [K in keyof EasServiceEndpointsInputs]: pulumi.Input<EasServiceEndpointsInputs[K]>;
 };
 
-function easServiceEndpointsImpl(): typeof Impl {
-  return loadProviderImpl("eas-service-endpoints") as typeof Impl;
-}
-
 /** The dynamic provider (thin; loads impl/eas-service-endpoints.ts at call time). */
-export const easServiceEndpointsProvider: pulumi.dynamic.ResourceProvider<
+export const easServiceEndpointsProvider = thinProvider<
   EasServiceEndpointsInputs,
-  EasServiceEndpointsOutputs
-> = {
-  check: (olds, news) => easServiceEndpointsImpl().check(olds, news),
-  diff: (id, olds, news) => easServiceEndpointsImpl().diff(id, olds, news),
-  create: (inputs) => easServiceEndpointsImpl().create(inputs),
-  read: (id, props) => easServiceEndpointsImpl().read(id, props),
-  update: (id, olds, news) => easServiceEndpointsImpl().update(id, olds, news),
-  delete: (id, props) => easServiceEndpointsImpl().remove(id, props),
-};
+  EasServiceEndpointsOutputs,
+  typeof Impl
+>("eas-service-endpoints");
 
 /** Endpoints of an EAS service. Type token `pulumi-nodejs:dynamic/pai:EasServiceEndpoints`. */
 export class EasServiceEndpoints extends pulumi.dynamic.Resource {

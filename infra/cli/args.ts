@@ -21,8 +21,7 @@ export type OptionValues<T extends OptionTable> = {
  */
 export function parseOptions<T extends OptionTable>(argv: readonly string[], options: T): OptionValues<T> {
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
-      .values;
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new UsageError(usageMessage(err, options));
   }

@@ -7,6 +7,7 @@
  * many GPUs) live in `validate.ts`; this file only describes shapes and single-field ranges.
  */
 import { z } from "zod";
+import { REGION_ID_PATTERN } from "../pai/region";
 
 /** Fine-tuning methods: all parameters, the last layers only, LoRA adapters, LoRA on a 4-bit base. */
 export const FineTuneMethodSchema = z.enum(["full", "freeze", "lora", "qlora"]);
@@ -281,7 +282,7 @@ export const CatalogExtensionSchema = z.strictObject({
  */
 export const StackConfigSchema = z.strictObject({
   /** Alibaba Cloud region, from `alicloud:region`. Required. */
-  region: z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+$/, "an Alibaba Cloud region id such as 'cn-wulanchabu'"),
+  region: z.string().regex(REGION_ID_PATTERN, "an Alibaba Cloud region id such as 'cn-wulanchabu'"),
   environment: EnvironmentSchema,
   workspace: WorkspaceConfigSchema,
   storage: StorageConfigSchema,

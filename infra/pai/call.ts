@@ -4,6 +4,7 @@ import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import { type z } from "zod";
 import { type CredentialSource, defaultCredentialSource } from "./credentials";
 import { type PaiProduct, resolveEndpoint } from "./endpoints";
+import { envNumber } from "./env-settings";
 import { PaiApiError, isRetryable, isThrottling, toPaiApiError } from "./errors";
 import {
   type RetryOptions,
@@ -160,7 +161,7 @@ export class PaiCaller {
   private getClient(): OpenApi {
     if (this.client) return this.client;
     const endpoint = resolveEndpoint(this.product, this.region, this.options.endpoint);
-    const readTimeout = this.options.readTimeoutMs ?? (Number(process.env.PAI_READ_TIMEOUT_MS) || 30_000);
+    const readTimeout = this.options.readTimeoutMs ?? envNumber("PAI_READ_TIMEOUT_MS", 30_000, { min: 1 });
     const config = new $OpenApi.Config({
       // The credential object is only asked for keys when a request is signed (§0, [OC] doRequest).
       credential: this.options.credentials ?? defaultCredentialSource(),

@@ -2,6 +2,8 @@
 // Endpoint patterns: pai-openapi.md §1 (DLC), §2 (EAS), §3 (PAIStudio).
 
 /** The three PAI APIs our clients speak. */
+import { isRegionId } from "./region";
+
 export type PaiProduct = "dlc" | "studio" | "eas";
 
 /** Where to send a product's requests. */
@@ -27,8 +29,6 @@ const HOST_PREFIX: Readonly<Record<PaiProduct, string>> = {
   // override with PAI_STUDIO_ENDPOINT if a region needs the other host.
   studio: "pai",
 };
-
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
 /** Parses an override: `http://127.0.0.1:1234` sets protocol too; a bare host means https. */
 export function parseEndpoint(value: string): ResolvedEndpoint {
@@ -57,7 +57,7 @@ export function resolveEndpoint(
   if (explicit) {
     return parseEndpoint(explicit);
   }
-  if (!REGION_PATTERN.test(region)) {
+  if (!isRegionId(region)) {
     throw new Error(`invalid Alibaba Cloud region "${region}" (expected e.g. cn-hangzhou)`);
   }
   return { protocol: "https", host: `${HOST_PREFIX[product]}.${region}.aliyuncs.com` };

@@ -2,6 +2,7 @@
 //                          [--fault-rate <0..1>] [--seed <0..4294967295>]
 // Prints the URL, serves until SIGINT or SIGTERM (or until its parent process goes away), then closes.
 // Exit codes: 0 stopped by a signal, 1 could not start (port in use, say), 2 bad usage.
+import { isRegionId } from "../../infra/pai/region";
 import { integerArg, numberArg, parseOptions, UsageError } from "../../infra/cli/args";
 import { FAULT_KINDS } from "./faults";
 import { startEmulator, type EmulatorOptions } from "./index";
@@ -37,7 +38,7 @@ export function emulatorOptions(argv: readonly string[]): {
     throw new UsageError("--access-key-id and --access-key-secret go together");
   if (keyId === "" || secret === "") throw new UsageError("--access-key-id/--access-key-secret: empty");
   const region = values.region ?? "cn-hangzhou";
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region))
+  if (!isRegionId(region))
     throw new UsageError(`--region: expected a region id like cn-hangzhou, got "${region}"`);
   return {
     options: {
