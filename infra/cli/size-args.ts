@@ -125,7 +125,7 @@ export function modelFromArchFile(path: string): CatalogModel {
   const modelType = typeof cfg.model_type === "string" ? cfg.model_type : "unknown";
   const heads = need("num_attention_heads");
   let intermediate = need("intermediate_size", "ffn_hidden_size");
-  // Qwen (v1) prints twice each SwiGLU branch's width (finetune-memory.md §7 notes).
+  // Qwen (v1) prints twice each SwiGLU branch's width (docs/sources.md#mem-7 notes).
   if (modelType === "qwen") intermediate /= 2;
   const spec = {
     id: `arch-file-${modelType}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-"),

@@ -1,5 +1,5 @@
 // Region → endpoint per PAI product, with per-product overrides (how tests reach the emulator).
-// Endpoint patterns: pai-openapi.md §1 (DLC), §2 (EAS), §3 (PAIStudio).
+// Endpoint patterns: docs/sources.md#pai-1 (DLC), docs/sources.md#pai-2 (EAS), docs/sources.md#pai-3 (PAIStudio).
 
 /** The three PAI APIs our clients speak. */
 import { isRegionId } from "./region";
@@ -22,10 +22,10 @@ export const ENDPOINT_ENV: Readonly<Record<PaiProduct, string>> = {
 };
 
 const HOST_PREFIX: Readonly<Record<PaiProduct, string>> = {
-  dlc: "pai-dlc", // §1
-  eas: "pai-eas", // §2
-  // §3: [META] says pai.<region>.aliyuncs.com; the TS SDK maps cn-hangzhou to
-  // pai.cn-hangzhou.data.aliyun.com (UNCONFIRMED, §6.8). We follow the documented metadata;
+  dlc: "pai-dlc", // docs/sources.md#pai-1
+  eas: "pai-eas", // docs/sources.md#pai-2
+  // docs/sources.md#pai-3: [META] says pai.<region>.aliyuncs.com; the TS SDK maps cn-hangzhou to
+  // pai.cn-hangzhou.data.aliyun.com (UNCONFIRMED, docs/sources.md#pai-6.8). We follow the documented metadata;
   // override with PAI_STUDIO_ENDPOINT if a region needs the other host.
   studio: "pai",
 };

@@ -6,7 +6,7 @@ import type { ConfigIssue } from "../config/errors";
 import { serveCommand } from "./command";
 import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
 
-/** GPU memory a service leaves free: vLLM claims 90% of the GPU by default (finetune-memory.md §6.1). */
+/** GPU memory a service leaves free: vLLM claims 90% of the GPU by default (docs/sources.md#mem-6.1). */
 export const SERVICE_HEADROOM = 0.1;
 import type { ResolvedJob, ResolvedService } from "./types";
 

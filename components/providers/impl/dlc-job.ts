@@ -110,7 +110,7 @@ const REQUIRED = [
 export function check(_olds: DlcJobInputs, news: DlcJobInputs): Promise<dynamic.CheckResult<DlcJobInputs>> {
   const failures = checkInputs(news, REQUIRED, inputsSchema);
   // Placement rules on presence, where a value still unknown in preview (a quota id, say) counts as set.
-  // §1.3 ([SKILL], strong hint): public resources use EcsSpec; a quota uses ResourceConfig + ResourceId.
+  // docs/sources.md#pai-1.3 ([SKILL], strong hint): public resources use EcsSpec; a quota uses ResourceConfig + ResourceId.
   const set = (key: keyof DlcJobInputs) => news[key] !== undefined && news[key] !== null;
   if (set("ecsSpec") && (set("resourceConfig") || set("resourceId"))) {
     failures.push({
@@ -128,7 +128,7 @@ export function check(_olds: DlcJobInputs, news: DlcJobInputs): Promise<dynamic.
       reason: "set ecsSpec (public resources) or resourceConfig+resourceId (quota)",
     });
   }
-  // §1: CreateJob parameters must not exceed 65,536 bytes. Only computable once every value is known
+  // docs/sources.md#pai-1: CreateJob parameters must not exceed 65,536 bytes. Only computable once every value is known
   // (in preview the role ARN, say, is not yet); create sends the same body and PAI enforces the limit.
   if (!failures.length && !containsUnknown(news)) {
     const size = Buffer.byteLength(JSON.stringify(createJobBody(toCreateRequest(news))));
@@ -166,7 +166,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** DisplayName sent to DLC: `<displayName>-<spec hash>` (≤ 213 chars; DLC allows 256, §1.2). */
+/** DisplayName sent to DLC: `<displayName>-<spec hash>` (≤ 213 chars; DLC allows 256, docs/sources.md#pai-1.2). */
 export function jobDisplayName(inputs: DlcJobInputs): string {
   return `${inputs.displayName}-${replacingFieldsHash(inputs)}`;
 }
@@ -177,7 +177,7 @@ function toCreateRequest(inputs: DlcJobInputs): CreateJobRequest {
     jobType: inputs.jobType,
     jobSpecs: [
       {
-        type: "Worker", // §1.3: PyTorchJob roles Worker/Master; the first Worker is promoted when no Master
+        type: "Worker", // docs/sources.md#pai-1.3: PyTorchJob roles Worker/Master; the first Worker is promoted when no Master
         image: inputs.image,
         podCount: inputs.podCount,
         ecsSpec: inputs.ecsSpec,

@@ -1,4 +1,4 @@
-// EAS autoscaler provider logic (pai-openapi.md §2.1, §2.4). Loaded at call time by ../eas-autoscaler.ts.
+// EAS autoscaler provider logic (docs/sources.md#pai-2.1, docs/sources.md#pai-2.4). Loaded at call time by ../eas-autoscaler.ts.
 import { z } from "zod";
 import { type AutoscalerConfig, EasClient, PaiApiError, isAmbiguous } from "../../../infra/pai";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
@@ -31,12 +31,12 @@ const inputsSchema = z
   .object({
     region: regionIdSchema,
     serviceName: z.string().trim().min(1, "must not be empty"),
-    min: z.number().int().min(1, "must be at least 1 (§2.4: min > 0)"),
+    min: z.number().int().min(1, "must be at least 1 (docs/sources.md#pai-2.4: min > 0)"),
     max: z.number().int().min(1),
     strategies: z
       .array(
         z.object({
-          // §2.4: documented metric names; others (gpu, memory) are UNCONFIRMED (§6.6) and refused.
+          // docs/sources.md#pai-2.4: documented metric names; others (gpu, memory) are UNCONFIRMED (docs/sources.md#pai-6.6) and refused.
           metricName: z.enum(["qps", "cpu", "gpu[util]"], "must be qps, cpu or gpu[util]"),
           threshold: z.number().positive("must be > 0"),
         }),
@@ -58,7 +58,7 @@ export function check(
   // Checked separately: zod skips refinements once a field has failed.
   const { min, max } = knownOnly(news);
   if (typeof min === "number" && typeof max === "number" && !(max > min)) {
-    failures.push({ property: "max", reason: `must be greater than min (${min}); §2.4` });
+    failures.push({ property: "max", reason: `must be greater than min (${min}); docs/sources.md#pai-2.4` });
   }
   return Promise.resolve({ inputs: news, failures });
 }
@@ -119,7 +119,7 @@ export async function read(
   const live = await unlessNotFound(client(props).describeAutoscaler(props.serviceName));
   if (!live) return { id: "", props: undefined };
   const strategies = live.scaleStrategies.map((s) => ({
-    // Describe may return upper-case names (§2.4 examples: QPS, CPU); state keeps the input spelling.
+    // Describe may return upper-case names (docs/sources.md#pai-2.4 examples: QPS, CPU); state keeps the input spelling.
     metricName: (s.metricName.toLowerCase() === "gpu[util]" ? "gpu[util]" : s.metricName.toLowerCase()) as
       "qps" | "cpu" | "gpu[util]",
     threshold: s.threshold,

@@ -1,4 +1,4 @@
-// EAS service endpoints provider logic (pai-openapi.md §2.1 DescribeService, §2.3). Loaded at call
+// EAS service endpoints provider logic (docs/sources.md#pai-2.1 DescribeService, docs/sources.md#pai-2.3). Loaded at call
 // time by ../eas-service-endpoints.ts. The resource only reads: create/read/update describe the
 // service, delete does nothing (the service belongs to alicloud.pai.Service).
 import { z } from "zod";

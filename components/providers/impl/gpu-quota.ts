@@ -1,4 +1,4 @@
-// Lingjun GPU quota provider logic (PAIStudio API, pai-openapi.md §3). Loaded at call time by ../gpu-quota.ts.
+// Lingjun GPU quota provider logic (PAIStudio API, docs/sources.md#pai-3). Loaded at call time by ../gpu-quota.ts.
 import { z } from "zod";
 import {
   type NodeSpec,
@@ -91,7 +91,7 @@ const labels = (inputs: GpuQuotaInputs): QuotaLabel[] => [
   { key: OWNER_LABEL_KEY, value: "true" },
 ];
 
-// §3.3: statuses are not enumerated (UNCONFIRMED §6.1). `Ready` is the documented usable state; the
+// docs/sources.md#pai-3.3: statuses are not enumerated (UNCONFIRMED docs/sources.md#pai-6.1). `Ready` is the documented usable state; the
 // secondary source says `Enabled`. Known in-progress states are waited on; failure-looking states
 // fail; anything else unknown is accepted as usable with a note (poll "until not Creating").
 const USABLE = ["Ready", "Enabled"];
