@@ -30,6 +30,7 @@ import {
   writeFileAtomic,
   type RefreshOutcome,
 } from "../pricing";
+import { formatTable } from "../text/table";
 import { type OptionValues, parseOptions, UsageError } from "./args";
 
 export const DEFAULT_CATALOG = join(__dirname, "..", "catalog", "instances.yaml");
@@ -98,14 +99,7 @@ function printTable(rows: PriceRow[], out: (s: string) => void): void {
     r.price?.date ?? "-",
     clip(r.price?.source ?? "-", 80),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  out(line(header));
-  for (const b of body) out(line(b));
+  for (const line of formatTable([header, ...body])) out(line);
   const missing = rows.filter((r) => !r.price).length;
   const unverified = rows.filter((r) => r.price?.kind === "unverified").length;
   if (missing > 0) out(`warning: ${missing} of ${rows.length} instance types have no price`);

@@ -158,6 +158,17 @@ export function modelFromArchFile(path: string): CatalogModel {
   return r.data;
 }
 
+/**
+ * The plan's rule (infra/catalog/context-length.ts): no sequence longer than the model's context.
+ * Applied by the CLI, not by parseSizeArgs: the accuracy benchmark replays published runs that
+ * stretched a context (RoPE scaling), which the estimator may still size.
+ */
+export function checkContextLength(req: SizeRequest): void {
+  const tokens = req.mode === "training" ? req.training.seqLen : req.inference.contextLength;
+  const tooLong = contextLengthProblem(req.model, tokens);
+  if (tooLong) throw new UsageError(`${req.mode === "training" ? "--seq-len" : "--context"}: ${tooLong}`);
+}
+
 /** Parses argv (without node and script) into a sizing request. Throws UsageError on bad input. */
 export function parseSizeArgs(argv: readonly string[]): SizeRequest {
   const o = parseOptions(argv, SIZE_OPTIONS);
@@ -265,10 +276,6 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
     legacyKvCache: switchOn("legacy-kv-cache"),
   };
   const headroom = numberArg("--headroom", v.get("--headroom") ?? "0.1", { min: 0, max: 1 });
-  // The plan's rule (infra/catalog/context-length.ts): a sequence no longer than the model's context.
-  const tokens = mode === "training" ? training.seqLen : inference.contextLength;
-  const tooLong = contextLengthProblem(model, tokens);
-  if (tooLong) throw new UsageError(`${mode === "training" ? "--seq-len" : "--context"}: ${tooLong}`);
   const usageRaw = v.get("--usage");
   return {
     model,
