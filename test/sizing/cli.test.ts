@@ -181,7 +181,8 @@ test("memory-saver switches: same --json shape, each saver's own breakdown line,
       /--optimizer: expected one of adamw \| adamw-8bit \| paged-adamw-8bit \| sgd/,
     ],
     [[...base, "--zero-sub-group", "1e8"], /--zero-sub-group: applies to --zero 3 only/],
-    [[...full3, "--zero-sub-group", "-5"], /--zero-sub-group: expected a positive element count/],
+    [[...full3, "--zero-sub-group=-5"], /--zero-sub-group: expected a positive element count/],
+    [[...full3, "--zero-sub-group", "0"], /--zero-sub-group: expected a positive element count/],
     [[...full3, "--zero-sub-group", "1e99"], /--zero-sub-group: expected a positive element count/],
   ];
   for (const [argv, re] of cases) {
