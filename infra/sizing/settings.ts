@@ -73,7 +73,9 @@ export interface TrainingSettings {
   zeroSubGroupSize?: number;
 }
 
-/** DeepSpeed's default `sub_group_size` (docs/_pages/config-json.md: "sub_group_size … default 1e9"). */
+/** DeepSpeed's default `sub_group_size` (deepspeedai/DeepSpeed deepspeed/runtime/zero/config.py:
+ *  `sub_group_size: int = Field(pp_int(1e9))`; docs/_pages/config-json.md: parameters "are grouped into buckets of
+ *  sub_group_size and each bucket is updated one at a time"). */
 export const DEFAULT_ZERO_SUB_GROUP_SIZE = 1e9;
 
 /** Defaults that match what the common frameworks do; see each field's comment. */
