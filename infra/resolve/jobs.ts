@@ -16,7 +16,8 @@ import {
 import type { JobConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
 import { trainingCommand } from "./command";
-import type { BucketNames, JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
+import type { BucketNames } from "../layout";
+import type { JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
 import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
 
 const LEARNING_RATE_DEFAULTS = { full: 1e-5, freeze: 1e-5, lora: 1e-4, qlora: 2e-4 } as const;
@@ -216,7 +217,7 @@ function resolvePlacement(
       );
       return undefined;
     }
-    const node = ctx.quota.nodeSpec;
+    const node = ctx.quota.instance;
     if (nodes > ctx.quota.nodes) {
       issue(["resources", "nodes"], `expected at most ${ctx.quota.nodes} (the quota's nodes), got ${nodes}`);
       return undefined;

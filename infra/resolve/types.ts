@@ -13,11 +13,7 @@ import type {
 } from "../sizing";
 import type { Environment, JobConfig, ServiceConfig, StackConfig } from "../config/schema";
 
-export interface BucketNames {
-  datasets: string;
-  checkpoints: string;
-  models: string;
-}
+import type { BucketNames } from "../layout";
 
 /** Hyperparameters with the method's defaults applied; LoRA fields only for LoRA/QLoRA. */
 export interface ResolvedHyperparameters {
@@ -88,7 +84,8 @@ export interface ResolvedService {
 
 export interface ResolvedQuota {
   name: string;
-  nodeSpec: InstanceType;
+  /** The Lingjun instance type of every node (the config's `nodeSpec`, the API's NodeSpecs[].Type). */
+  instance: InstanceType;
   nodes: number;
   gpuModel: string;
   gpuCount: number;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { ConfigError } from "../../infra/config/errors";
 import { readStackFile, parseStackConfig } from "../../infra/config/load";
-import { resolveStackFile } from "../../infra/resolve/build";
+import { resolveStackFile } from "../../infra/resolve/stack";
 import { mutatedStack, scratchDir } from "../helpers/stack-files";
 
 const scratch = scratchDir();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { decodeJobSizing, encodeJobSizing, sizeJob } from "../../infra/sizing";
-import { resolveStackFile } from "../../infra/resolve/build";
+import { resolveStackFile } from "../../infra/resolve/stack";
 
 const spec = resolveStackFile(path.resolve(__dirname, "../../stacks/Pulumi.prod.yaml"), "prod");
 
