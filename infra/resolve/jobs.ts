@@ -213,7 +213,7 @@ function resolvePlacement(
     if (r.instanceType !== undefined) {
       issue(
         ["resources", "instanceType"],
-        "a quota job runs on the quota's node spec; remove instanceType or set useQuota: false",
+        "a quota job runs on the quota's nodes (quota.nodeSpec); remove instanceType or set useQuota: false",
       );
       return undefined;
     }

@@ -8,7 +8,7 @@ import { mutatedStack, scratchDir } from "../helpers/stack-files";
 const scratch = scratchDir();
 after(() => scratch.cleanup());
 
-/** Builds the spec of a YAML text and returns the ConfigError it must raise. */
+/** Resolves a YAML text and returns the ConfigError it must raise. */
 function errorOf(yamlText: string, name = "Pulumi.bad.yaml"): ConfigError {
   const file = scratch.write(name, yamlText);
   try {
