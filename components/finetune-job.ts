@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MOUNTS, type BucketNames } from "../infra/layout";
+import { interpolate } from "./input-text";
 import { DlcJob } from "./providers/dlc-job";
 
 /** Per-node resources a job asks of a quota (DLC ResourceConfig): counts and sizes as the API's strings. */
@@ -45,7 +46,7 @@ export interface FineTuneJobArgs {
   /** Hash of what makes this training run: the `pai-finetune-run` tag and part of the display name. */
   readonly runHash: string;
   /** Fine-tuning method, for the `pai-finetune-method` tag. */
-  readonly method: pulumi.Input<string>;
+  readonly method: string;
   /** Container image. */
   readonly image: pulumi.Input<string>;
   /** Startup command of every node. */
@@ -108,8 +109,8 @@ export function ossUri(
   bucket: pulumi.Input<string>,
   endpoint: pulumi.Input<string>,
   key: string,
-): pulumi.Output<string> {
-  return pulumi.interpolate`oss://${bucket}.${endpoint}/${key}`;
+): pulumi.Input<string> {
+  return interpolate`oss://${bucket}.${endpoint}/${key}`;
 }
 
 /** A quota job asks for its share of a node: GPUs as configured, CPU and memory in proportion. */
@@ -139,13 +140,19 @@ export class FineTuneJob extends pulumi.ComponentResource {
   constructor(name: string, args: FineTuneJobArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pai-finetune:platform:FineTuneJob", name, {}, opts);
     const { compute, paths } = args;
-    const endpoint = args.ossEndpoint ?? pulumi.interpolate`oss-${args.region}-internal.aliyuncs.com`;
+    const endpoint = args.ossEndpoint ?? interpolate`oss-${args.region}-internal.aliyuncs.com`;
     const datasetDir = paths.dataset.includes("/")
       ? paths.dataset.slice(0, paths.dataset.lastIndexOf("/") + 1)
       : "";
     const outputUri = ossUri(args.buckets.models, endpoint, paths.output);
     const checkpointUri = ossUri(args.buckets.checkpoints, endpoint, paths.checkpoints);
     const waitFor = args.waitFor ?? "submitted";
+    const dataSources = [
+      { uri: ossUri(args.buckets.datasets, endpoint, datasetDir), mountPath: MOUNTS.data },
+      { uri: ossUri(args.buckets.models, endpoint, paths.baseModel), mountPath: MOUNTS.baseModel },
+      { uri: outputUri, mountPath: MOUNTS.output },
+      { uri: checkpointUri, mountPath: MOUNTS.checkpoints },
+    ];
 
     const dlc = new DlcJob(
       name,
@@ -160,21 +167,18 @@ export class FineTuneJob extends pulumi.ComponentResource {
         ecsSpec: compute.kind === "public" ? compute.instanceType : undefined,
         resourceId: compute.kind === "quota" ? compute.quotaId : undefined,
         resourceConfig: compute.kind === "quota" ? compute.resources : undefined,
-        dataSources: pulumi.output([
-          { uri: ossUri(args.buckets.datasets, endpoint, datasetDir), mountPath: MOUNTS.data },
-          { uri: ossUri(args.buckets.models, endpoint, paths.baseModel), mountPath: MOUNTS.baseModel },
-          { uri: outputUri, mountPath: MOUNTS.output },
-          { uri: checkpointUri, mountPath: MOUNTS.checkpoints },
-        ]),
+        dataSources: dataSources.every((d) => typeof d.uri === "string")
+          ? (dataSources as { uri: string; mountPath: string }[])
+          : pulumi.output(dataSources),
         envs: { PAI_FINETUNE_JOB: args.jobName, PAI_FINETUNE_RUN: args.runHash, HF_HUB_OFFLINE: "1" },
         maxRunningTimeMinutes: args.maxRunningMinutes,
         priority: args.priority,
         roleArn: args.roleArn,
-        tags: pulumi.output(args.method).apply((method) => ({
+        tags: {
           "pai-finetune-job": args.jobName,
           "pai-finetune-run": args.runHash,
-          "pai-finetune-method": method,
-        })),
+          "pai-finetune-method": args.method,
+        },
         outputUri,
         sizing: args.sizing,
         waitFor,
@@ -186,7 +190,7 @@ export class FineTuneJob extends pulumi.ComponentResource {
     this.jobId = dlc.jobId;
     this.status = dlc.status;
     this.outputUri = dlc.outputUri;
-    this.checkpointUri = checkpointUri;
+    this.checkpointUri = pulumi.output(checkpointUri);
     this.registerOutputs({
       jobId: this.jobId,
       status: this.status,
