@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import { FineTuneJob, quotaPodResources, type FineTuneJobArgs } from "../../components/finetune-job";
 import { MOUNTS } from "../../infra/layout";
 import {
@@ -104,6 +105,29 @@ describe("FineTuneJob", () => {
     const r = only(await resourcesOf("job-root"), T);
     const sources = r.inputs.dataSources as { uri: string }[];
     assert.equal(sources[0]!.uri, `oss://b-datasets.${OSS}/`);
+  });
+
+  it("takes Outputs for the region and buckets (the URIs then resolve when they do)", async () => {
+    const later = <T>(v: T) => pulumi.output(Promise.resolve(v));
+    const job = new FineTuneJob(
+      "job-outputs-in",
+      args({
+        region: later(REGION),
+        buckets: { datasets: later("o-datasets"), checkpoints: later("o-checkpoints"), models: "o-models" },
+      }),
+    );
+    const r = only(await resourcesOf("job-outputs-in"), T);
+    const sources = r.inputs.dataSources as { uri: string }[];
+    assert.deepEqual(
+      sources.map((d) => d.uri),
+      [
+        `oss://o-datasets.${OSS}/tv/`,
+        `oss://o-models.${OSS}/base/qwen/`,
+        `oss://o-models.${OSS}/runs/sft-abc123/`,
+        `oss://o-checkpoints.${OSS}/sft-abc123/`,
+      ],
+    );
+    assert.equal(await valueOf(job.checkpointUri), `oss://o-checkpoints.${OSS}/sft-abc123/`);
   });
 
   it("registers every public output", () => {
