@@ -225,5 +225,6 @@ function serviceDeployment(svc: ResolvedService) {
     replicas: svc.replicas,
     modelPath: svc.modelPath,
     baseModelPath: svc.baseModelPath,
+    publicEndpoint: svc.config.publicEndpoint,
   };
 }

@@ -49,10 +49,13 @@ describe("InferenceService", () => {
       storage: [
         { mount_path: MOUNTS.servedModel, oss: { path: "oss://b-models/runs/sft-abc123/", readOnly: true } },
       ],
+      networking: { disable_internet_endpoint: true },
+      credential: { generate_token: true },
     });
     assert.deepEqual(service.inputs.tags, { "managed-by": "pai-finetune" });
     assert.equal(rs.filter((r) => r.type === T.autoscaler).length, 0);
-    assert.equal(only(rs, T.endpoints).inputs.serviceName, "svc-full");
+    // The service's id is its EAS name, as the real provider sets it.
+    assert.equal(only(rs, T.endpoints).inputs.serviceName, "chat");
     assert.equal(await valueOf(svc.modelUri), "oss://b-models/runs/sft-abc123/");
     assert.match(await valueOf(svc.intranetEndpoint), /\.vpc\./);
   });
@@ -82,7 +85,7 @@ describe("InferenceService", () => {
     const scaler = only(await resourcesOf("svc-scaled"), T.autoscaler);
     assert.deepEqual(scaler.inputs, {
       region: REGION,
-      serviceName: "svc-scaled",
+      serviceName: "chat",
       min: 1,
       max: 4,
       strategies: [{ metricName: "qps", threshold: 20 }],
@@ -90,9 +93,12 @@ describe("InferenceService", () => {
     });
   });
 
-  it("easServiceConfig starts min replicas", () => {
+  it("easServiceConfig starts min replicas, and opens the internet endpoint only when asked", () => {
     const doc = easServiceConfig(args({ replicas: { min: 2, max: 5 } }), "b", "ws");
     assert.deepEqual(doc.metadata, { name: "chat", instance: 2, workspace_id: "ws" });
+    assert.deepEqual(doc.networking, { disable_internet_endpoint: true });
+    const open = easServiceConfig(args({ publicEndpoint: true }), "b", "ws");
+    assert.deepEqual(open.networking, { disable_internet_endpoint: false });
   });
 
   it("registers every public output", () => {
