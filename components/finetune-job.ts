@@ -164,9 +164,11 @@ export class FineTuneJob extends pulumi.ComponentResource {
         image: args.image,
         userCommand: args.command,
         podCount: args.nodes,
-        ecsSpec: compute.kind === "public" ? compute.instanceType : undefined,
-        resourceId: compute.kind === "quota" ? compute.quotaId : undefined,
-        resourceConfig: compute.kind === "quota" ? compute.resources : undefined,
+        // One shape or the other: each key given to a resource, even undefined, becomes one more
+        // Output on it, which the plan pays for every job.
+        ...(compute.kind === "public"
+          ? { ecsSpec: compute.instanceType }
+          : { resourceId: compute.quotaId, resourceConfig: compute.resources }),
         dataSources: dataSources.every((d) => typeof d.uri === "string")
           ? (dataSources as { uri: string; mountPath: string }[])
           : pulumi.output(dataSources),
