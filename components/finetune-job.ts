@@ -104,7 +104,7 @@ export interface FineTuneJobArgs {
   readonly sizing?: pulumi.Input<string>;
 }
 
-/** oss://bucket.endpoint/path/ — the URI form PAI-DLC data sources take (CreateJob DataSources[].Uri). */
+/** oss://bucket.endpoint/path/ — the URI form PAI-DLC data sources take (docs/sources.md#pai-1.2 DataSources.Uri). */
 export function ossUri(
   bucket: pulumi.Input<string>,
   endpoint: pulumi.Input<string>,

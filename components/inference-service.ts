@@ -72,7 +72,7 @@ export interface InferenceServiceArgs extends ServiceDeployment {
   readonly jobOutputUri?: pulumi.Input<string>;
 }
 
-/** The EAS service JSON (CreateService body): image-based deploy of vLLM with read-only OSS mounts. */
+/** The EAS service JSON (docs/sources.md#pai-2.6): image-based deploy of vLLM with read-only OSS mounts. */
 export function easServiceConfig(
   s: ServiceDeployment,
   modelsBucket: string,
@@ -143,7 +143,7 @@ export class InferenceService extends pulumi.ComponentResource {
         { parent: this, dependsOn: [service] },
       );
     }
-    // alicloud.pai.Service has no endpoint outputs; read them from DescribeService.
+    // alicloud.pai.Service has no endpoint outputs; read them from DescribeService (docs/sources.md#pai-2.3).
     const endpoints = new EasServiceEndpoints(
       `${name}-endpoints`,
       { region: args.region, serviceName: service.id },
