@@ -6,7 +6,7 @@ import { ConfigError } from "../../infra/config/errors";
 import { loadCatalog } from "../../infra/catalog";
 import { runOfflinePlan } from "../../infra/plan";
 import { renderReport } from "../../infra/plan/report";
-import { resolveStackFile } from "../../infra/resolve/build";
+import { resolveStackFile } from "../../infra/resolve/stack";
 import { estimateTrainingMemory, fitsOn, GiB } from "../../infra/sizing";
 import { poissonQuantile } from "../../infra/resolve/spot";
 import { mutatedStack, scratchDir } from "../helpers/stack-files";
@@ -193,6 +193,21 @@ describe("spot training in the stack", () => {
     assert.ok(e.extraHoursP95 >= e.extraHoursExpected);
     const plain = resolve(mutatedStack("dev", () => {})).jobs[0]!;
     assert.ok(!plain.command.includes("--save_steps"), "on-demand jobs keep per-epoch checkpoints");
+  });
+
+  it("the DlcJob the plan registers carries the SpotSpec, and the plan shows the spot estimate", async () => {
+    const { resources, report } = await runOfflinePlan(
+      scratch.write("Pulumi.dev.yaml", spotStack({ maxDiscount: 0.5 })),
+      "dev",
+    );
+    const job = resources.find((r) => r.type.endsWith(":DlcJob")) as unknown as {
+      inputs: Record<string, unknown>;
+    };
+    assert.deepEqual(job.inputs.spotSpec, { spotStrategy: "SpotWithPriceLimit", spotDiscountLimit: 0.5 });
+    assert.match(
+      report.jobs[0]?.notes?.join("\n") ?? "",
+      /^spot: cost [\d.]+-[\d.]+ CNY, .*restarts expected/m,
+    );
   });
 
   it("a price cap per hour goes out per minute", () => {
