@@ -40,7 +40,14 @@ export class FineTunePlatform extends pulumi.ComponentResource {
   readonly services: Record<string, ServiceOutputs>;
 
   constructor(name: string, args: FineTunePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("pai-finetune:platform:FineTunePlatform", name, {}, opts);
+    // The stack file's policy exemptions ride on the root component's inputs: the policy pack sees
+    // resources only, and a stack policy finds them here (policies/lib/exemptions.ts).
+    super(
+      "pai-finetune:platform:FineTunePlatform",
+      name,
+      { policyExemptions: JSON.stringify(args.spec.config.exemptions) },
+      opts,
+    );
     const { spec } = args;
     const parent = { parent: this };
 

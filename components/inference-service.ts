@@ -7,6 +7,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedService } from "../infra/resolve/types";
 import { MOUNTS } from "../infra/resolve/command";
+import { encodeServiceSizing } from "../infra/sizing/service";
 import { EasAutoscaler } from "./providers/eas-autoscaler";
 import { EasServiceEndpoints } from "./providers/eas-service-endpoints";
 
@@ -91,7 +92,14 @@ export class InferenceService extends pulumi.ComponentResource {
     // alicloud.pai.Service has no endpoint outputs; read them from DescribeService (§2.3).
     const endpoints = new EasServiceEndpoints(
       `${name}-endpoints`,
-      { region: args.region, serviceName: service.id },
+      {
+        region: args.region,
+        serviceName: service.id,
+        sizing: encodeServiceSizing(s.sizing),
+        // EAS gives every service an access token (DescribeService AccessToken) and the config has no
+        // switch to turn it off, so token authentication is on.
+        exposure: { publicEndpoint: s.config.publicEndpoint, tokenAuth: true },
+      },
       { parent: this, dependsOn: [service] },
     );
     this.serviceName = service.id;

@@ -8,6 +8,8 @@ import { resolveStackFromRuntime } from "../resolve/build";
 import { runProgram } from "../program";
 import { configForRuntime, runUnderMocks, type RegisteredResource } from "./mock-runtime";
 import { checkDynamicResources } from "./provider-checks";
+import { runPolicies } from "./policy";
+import type { PolicyOutcome } from "./policy-types";
 import { buildReport, type PlanReport } from "./report";
 
 export { renderReport, type PlanReport } from "./report";
@@ -23,6 +25,8 @@ export function stackNameOf(file: string): string {
 export interface OfflinePlan {
   report: PlanReport;
   resources: RegisteredResource[];
+  /** The policy pack's verdicts and the stack's exemptions (also on `report.policy`). */
+  policy: PolicyOutcome;
 }
 
 /** Throws ConfigError (file, key path, expectation) before anything runs when the config is bad. */
@@ -40,5 +44,12 @@ export async function runOfflinePlan(file: string, stack = stackNameOf(file)): P
     program: runProgram,
   });
   const checkFailures = await checkDynamicResources(resources);
-  return { report: buildReport(result.spec, resources, checkFailures), resources };
+  const policy = runPolicies({
+    stack,
+    environment: result.spec.environment,
+    resources,
+    exemptions: result.spec.config.exemptions,
+    raw,
+  });
+  return { report: buildReport(result.spec, resources, checkFailures, policy), resources, policy };
 }

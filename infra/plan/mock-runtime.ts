@@ -21,7 +21,9 @@ export interface RegisteredResource {
  * Marks a value the cloud computes (an id, an ARN, an endpoint). Every placeholder computedOutputs
  * writes contains one, so a reader (and the provider checks) can tell it from a configured value.
  */
-export const COMPUTED_PLACEHOLDER = /<[^<>]+>/;
+// Exactly the shapes computedOutputs writes (<account-id>, <placeholder>, <… id of …>): a looser
+// pattern also matched a command's shell heredoc (`<<'JSON' … cat >`) and made the command unknown.
+export const COMPUTED_PLACEHOLDER = /<(?:account-id|placeholder|[a-z]+(?: [a-z]+)* id of [^<>\n]+)>/;
 
 /**
  * Outputs the cloud would compute, for the types whose outputs the program reads. Ids are

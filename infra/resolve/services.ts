@@ -1,6 +1,6 @@
 /** Resolves one service's config into a ResolvedService: model, placement, GPU memory, cost, scaling. */
 import type { Catalog } from "../catalog";
-import { estimateInferenceMemory, estimateServiceMonthlyCost, rightSizeInference } from "../sizing";
+import { rightSizeInference, sizeService, type ServiceSizingInputs } from "../sizing";
 import type { ServiceConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
 import { serveCommand } from "./command";
@@ -131,13 +131,15 @@ export function resolveService(
   if (!instance) return undefined;
 
   const gpus = instance.gpuCount;
-  const memory = estimateInferenceMemory(model, {
-    precision,
-    contextLength: svc.maxContextTokens,
-    concurrency: svc.concurrency,
-    gpus,
-  });
-  const gpuMemoryBytes = instance.gpuMemoryGiB * 2 ** 30;
+  const sizing: ServiceSizingInputs = {
+    name: svc.name,
+    model,
+    inference: { precision, contextLength: svc.maxContextTokens, concurrency: svc.concurrency, gpus },
+    instance,
+    replicas: { min, max },
+    headroom: SERVICE_HEADROOM,
+  };
+  const { memory, cost, gpuMemoryBytes, fits } = sizeService(sizing);
   const image = svc.image ?? ctx.config.defaults.servingImage;
   if (!image) {
     issue(["image"], "required: a serving image; set it here or as pai-finetune:defaults.servingImage");
@@ -170,10 +172,11 @@ export function resolveService(
           },
         }
       : {}),
+    sizing,
     memory,
     gpuMemoryBytes,
-    fits: memory.perGpuBytes <= gpuMemoryBytes * (1 - SERVICE_HEADROOM),
-    cost: estimateServiceMonthlyCost(instance, { min, max }),
+    fits,
+    cost,
     image,
     // bf16 needs Ampere or newer; on older GPUs the same weights are served in fp16 (same memory).
     command: serveCommand({

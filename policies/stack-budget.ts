@@ -1,0 +1,62 @@
+/**
+ * stack-budget (mandatory): the stack's monthly total — services at max replicas plus every job's
+ * cost (never past its limit) — stays under the environment's budget. Items without a price are
+ * named in the message; cost-unknown and quota-gpu-hours-cap report them on their own.
+ */
+import { definePolicy, type Finding } from "./lib/define";
+import { isUnknown, jobFigures, serviceFigures } from "./lib/figures";
+import { label, money, ofType, TYPES } from "./lib/resources";
+
+export interface StackBudgetConfig {
+  /** Most the stack may cost per month, in `currency`. */
+  maxMonthlyCost: number;
+  currency: "CNY" | "USD";
+}
+
+export const stackBudget = definePolicy<StackBudgetConfig>({
+  name: "stack-budget",
+  description: "Services at max replicas plus all jobs stay under the environment's monthly budget.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      maxMonthlyCost: { type: "number", minimum: 0, default: 10000 },
+      currency: { type: "string", enum: ["CNY", "USD"], default: "CNY" },
+    },
+  },
+  evaluate: (resources, config) => {
+    let total = 0;
+    const parts: string[] = [];
+    const unpriced: string[] = [];
+    const unknown: string[] = [];
+    for (const r of ofType(resources, TYPES.dlcJob)) {
+      const f = jobFigures(r);
+      if (f === undefined) continue;
+      if (isUnknown(f)) unknown.push(`${label(r)} (${f.unknown})`);
+      else if (!f.cost || f.cost.currency !== config.currency) unpriced.push(label(r));
+      else {
+        total += f.cost.amount;
+        parts.push(`${label(r)} ${money(f.cost.amount, f.cost.currency)}`);
+      }
+    }
+    for (const r of ofType(resources, TYPES.serviceEndpoints)) {
+      const f = serviceFigures(r);
+      if (f === undefined) continue;
+      if (isUnknown(f)) unknown.push(`${label(r)} (${f.unknown})`);
+      else if (!f.monthlyMax || f.monthlyMax.currency !== config.currency) unpriced.push(label(r));
+      else {
+        total += f.monthlyMax.amount;
+        parts.push(`${label(r)} ${money(f.monthlyMax.amount, f.monthlyMax.currency)}`);
+      }
+    }
+    const out: Finding[] = [];
+    if (unknown.length > 0)
+      out.push({
+        message: `the stack's monthly total cannot be checked against the ${money(config.maxMonthlyCost, config.currency)} budget: unknown at preview for ${unknown.join(", ")}; the budget fails closed`,
+      });
+    else if (total > config.maxMonthlyCost)
+      out.push({
+        message: `the stack would cost about ${money(total, config.currency)} a month (${parts.join(" + ")}${unpriced.length > 0 ? `; not counted, no price: ${unpriced.join(", ")}` : ""}), over the ${money(config.maxMonthlyCost, config.currency)} monthly budget`,
+      });
+    return out;
+  },
+});
