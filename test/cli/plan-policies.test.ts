@@ -46,8 +46,8 @@ async function plan(file: string): Promise<{ code: number; out: string; err: str
   let err = "";
   const write = process.stdout.write.bind(process.stdout);
   const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => ((out += chunk), true));
-  process.stderr.write = ((chunk: string) => ((err += chunk), true));
+  process.stdout.write = (chunk: string) => ((out += chunk), true);
+  process.stderr.write = (chunk: string) => ((err += chunk), true);
   try {
     const code = await main(["--config", file]);
     return { code, out, err };
