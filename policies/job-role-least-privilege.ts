@@ -20,6 +20,7 @@ interface Statement {
 
 const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const OSS_ARN = /^acs:oss:[^:]*:[^:]*:([^/]+)(\/.*)?$/;
+const KMS_ARN = /^acs:kms:[^:]*:[^:]*:key\/([^/]+)$/;
 
 export const jobRoleLeastPrivilege = definePolicy<JobRoleLeastPrivilegeConfig>({
   name: "job-role-least-privilege",
@@ -38,6 +39,18 @@ export const jobRoleLeastPrivilege = definePolicy<JobRoleLeastPrivilegeConfig>({
       if (name.known && typeof name.value === "string")
         buckets.set(name.value, purpose.known ? (purpose.value ?? "") : "");
     }
+    // The customer-managed KMS keys the stack's buckets encrypt with: the jobs must be able to use them.
+    const keys = new Set<string>();
+    for (const b of ofType(resources, TYPES.bucket)) {
+      const key = read(
+        () => (b.props.serverSideEncryptionRule as { kmsMasterKeyId?: string } | undefined)?.kmsMasterKeyId,
+      );
+      if (key.known && typeof key.value === "string") keys.add(key.value);
+    }
+    const isStackKey = (arn: string) => {
+      const m = KMS_ARN.exec(arn);
+      return m !== null && (keys.has(m[1]!) || keys.has(arn));
+    };
     for (const r of ofType(resources, TYPES.ramPolicy)) {
       const doc = read(() => r.props.policyDocument as string);
       if (!doc.known) {
@@ -69,12 +82,13 @@ export const jobRoleLeastPrivilege = definePolicy<JobRoleLeastPrivilegeConfig>({
             message: `${r.name} grants wildcard action(s) ${wild.join(", ")}: list the actions the jobs need`,
           });
         for (const res of list(st.Resource)) {
+          if (isStackKey(res)) continue;
           const m = OSS_ARN.exec(res);
           const bucket = m?.[1];
           if (!bucket || !buckets.has(bucket)) {
             out.push({
               resource: r,
-              message: `${r.name} reaches ${res}, outside the stack's buckets (${[...buckets.keys()].join(", ") || "none"})`,
+              message: `${r.name} reaches ${res}, outside the stack's buckets (${[...buckets.keys()].join(", ") || "none"}) and their KMS keys`,
             });
             continue;
           }

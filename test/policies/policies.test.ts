@@ -338,6 +338,21 @@ describe("job-role-least-privilege", () => {
     );
     assert.ok(m.some((x) => /allows oss:DeleteObject on tvmaker-tvfunc-dev-models \(models\)/.test(x)));
   });
+
+  it("allows the KMS key the stack's buckets encrypt with, and no other", () => {
+    assert.deepEqual(verdicts("job-role-least-privilege", prod), []);
+    const doc = JSON.stringify({
+      Version: "1",
+      Statement: [
+        { Effect: "Allow", Action: ["kms:Decrypt"], Resource: ["acs:kms:*:*:key/key-someone-else"] },
+      ],
+    });
+    const other = edit(prod, "alicloud:ram/policy:Policy", (i) => ({ ...i, policyDocument: doc }));
+    assert.match(
+      verdicts("job-role-least-privilege", other)[0]!.message,
+      /reaches acs:kms:\*:\*:key\/key-someone-else, outside the stack's buckets/,
+    );
+  });
 });
 
 describe("service-access", () => {
