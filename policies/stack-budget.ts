@@ -25,7 +25,7 @@ export const stackBudget = definePolicy<StackBudgetConfig>({
   },
   evaluate: (resources, config) => {
     let total = 0;
-    const parts: string[] = [];
+    const parts: { what: string; amount: number }[] = [];
     const unpriced: string[] = [];
     const unknown: string[] = [];
     for (const r of ofType(resources, TYPES.dlcJob)) {
@@ -35,7 +35,7 @@ export const stackBudget = definePolicy<StackBudgetConfig>({
       else if (!f.cost || f.cost.currency !== config.currency) unpriced.push(label(r));
       else {
         total += f.cost.amount;
-        parts.push(`${label(r)} ${money(f.cost.amount, f.cost.currency)}`);
+        parts.push({ what: label(r), amount: f.cost.amount });
       }
     }
     for (const r of ofType(resources, TYPES.serviceEndpoints)) {
@@ -45,9 +45,16 @@ export const stackBudget = definePolicy<StackBudgetConfig>({
       else if (!f.monthlyMax || f.monthlyMax.currency !== config.currency) unpriced.push(label(r));
       else {
         total += f.monthlyMax.amount;
-        parts.push(`${label(r)} ${money(f.monthlyMax.amount, f.monthlyMax.currency)}`);
+        parts.push({ what: label(r), amount: f.monthlyMax.amount });
       }
     }
+    // The largest items, so a stack of a thousand jobs still gets a message one can read.
+    const top = [...parts].sort((a, b) => b.amount - a.amount);
+    const shown = top
+      .slice(0, 5)
+      .map((p) => `${p.what} ${money(p.amount, config.currency)}`)
+      .join(" + ");
+    const breakdown = top.length > 5 ? `${shown} + ${top.length - 5} more` : shown;
     const out: Finding[] = [];
     if (unknown.length > 0)
       out.push({
@@ -55,7 +62,7 @@ export const stackBudget = definePolicy<StackBudgetConfig>({
       });
     else if (total > config.maxMonthlyCost)
       out.push({
-        message: `the stack would cost about ${money(total, config.currency)} a month (${parts.join(" + ")}${unpriced.length > 0 ? `; not counted, no price: ${unpriced.join(", ")}` : ""}), over the ${money(config.maxMonthlyCost, config.currency)} monthly budget`,
+        message: `the stack would cost about ${money(total, config.currency)} a month (${breakdown}${unpriced.length > 0 ? `; not counted, no price: ${unpriced.slice(0, 5).join(", ")}${unpriced.length > 5 ? ` and ${unpriced.length - 5} more` : ""}` : ""}), over the ${money(config.maxMonthlyCost, config.currency)} monthly budget`,
       });
     return out;
   },

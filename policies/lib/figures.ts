@@ -25,7 +25,21 @@ export interface JobFigures {
 }
 
 /** Figures of a DlcJob, or the property path that was unknown at preview, or undefined without sizing. */
+// Several policies ask for the same resource's figures in one run: compute them once per resource.
+const jobCache = new WeakMap<PolicyResource, JobFigures | { unknown: string } | undefined>();
+const serviceCache = new WeakMap<PolicyResource, ServiceFigures | { unknown: string } | undefined>();
+
 export function jobFigures(r: PolicyResource): JobFigures | { unknown: string } | undefined {
+  if (!jobCache.has(r)) jobCache.set(r, computeJobFigures(r));
+  return jobCache.get(r);
+}
+
+export function serviceFigures(r: PolicyResource): ServiceFigures | { unknown: string } | undefined {
+  if (!serviceCache.has(r)) serviceCache.set(r, computeServiceFigures(r));
+  return serviceCache.get(r);
+}
+
+function computeJobFigures(r: PolicyResource): JobFigures | { unknown: string } | undefined {
   const s = jobSizing(r);
   if (!s.known) return { unknown: s.path };
   if (!s.value) return undefined;
@@ -70,7 +84,7 @@ export interface ServiceFigures {
   monthlyMax?: { amount: number; currency: string; kind: string };
 }
 
-export function serviceFigures(r: PolicyResource): ServiceFigures | { unknown: string } | undefined {
+function computeServiceFigures(r: PolicyResource): ServiceFigures | { unknown: string } | undefined {
   const s = serviceSizing(r);
   if (!s.known) return { unknown: s.path };
   if (!s.value) return undefined;

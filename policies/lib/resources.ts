@@ -46,7 +46,12 @@ export function jobSizing(r: PolicyResource): Read<JobSizingInputs> | { known: t
   const text = read(() => r.props.sizing as unknown);
   if (!text.known) return text;
   if (text.value === undefined) return { known: true, value: undefined };
-  return { known: true, value: decodeJobSizing(text.value as string) };
+  try {
+    return { known: true, value: decodeJobSizing(text.value as string) };
+  } catch (err) {
+    // Not ours any more (edited state, another program): a cap fails closed on it, saying why.
+    return { known: false, path: `.sizing, which cannot be read (${(err as Error).message.slice(0, 120)})` };
+  }
 }
 
 /** A service's sizing inputs (carried by its EasServiceEndpoints), or why they cannot be read. */
@@ -56,7 +61,11 @@ export function serviceSizing(
   const text = read(() => r.props.sizing as unknown);
   if (!text.known) return text;
   if (text.value === undefined) return { known: true, value: undefined };
-  return { known: true, value: decodeServiceSizing(text.value as string) };
+  try {
+    return { known: true, value: decodeServiceSizing(text.value as string) };
+  } catch (err) {
+    return { known: false, path: `.sizing, which cannot be read (${(err as Error).message.slice(0, 120)})` };
+  }
 }
 
 /** A DlcJob runs on the stack's Lingjun quota when it names no pay-as-you-go instance (ecsSpec). */

@@ -175,6 +175,11 @@ describe("gpu-memory-cap", () => {
       verdicts("gpu-memory-cap", unknown)[0]!.message,
       /\.sizing is unknown at preview.*fails closed/,
     );
+    const garbled = edit(dev, JOB, (i) => ({ ...i, sizing: '{"model": 1' }));
+    assert.match(
+      verdicts("gpu-memory-cap", garbled)[0]!.message,
+      /\.sizing, which cannot be read \(sizing: not JSON/,
+    );
   });
 });
 
@@ -227,7 +232,7 @@ describe("service-cost-cap and stack-budget", () => {
     );
     assert.match(
       verdicts("stack-budget", bad)[0]!.message,
-      /the stack would cost about [\d,.]+ CNY a month \(job tvfunc-qlora [\d.]+ CNY \+ service tvfunc_chat_dev 47,450 CNY\), over the 10,000 CNY monthly budget/,
+      /the stack would cost about [\d,.]+ CNY a month \(service tvfunc_chat_dev 47,450 CNY \+ job tvfunc-qlora [\d.]+ CNY\), over the 10,000 CNY monthly budget/
     );
   });
 });
