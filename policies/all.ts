@@ -40,5 +40,3 @@ export const POLICIES: readonly PaiPolicy<never>[] = [
   datasetMinExamples,
   chatTemplateMatch,
 ];
-
-export const POLICY_IDS = POLICIES.map((p) => p.name);

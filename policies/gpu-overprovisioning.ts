@@ -45,7 +45,7 @@ export const gpuOverprovisioning = definePolicy<GpuOverprovisioningConfig>({
           : "";
       out.push({
         resource: r,
-        message: `${label(r)} reserves ${reserved} GiB of GPU memory but needs about ${round(need, 1)} GiB (${round(reserved / need, 1)}×, above ${config.maxRatio}×)${best ? `; right size: ${best.instanceCount} × ${best.instance.id} (${best.instance.gpuCount} × ${best.instance.gpuModel} ${best.instance.gpuMemoryGiB} GiB)${saved}` : ""}`,
+        message: `${label(r)} reserves ${reserved} GiB of GPU memory but needs about ${round(need, 1)} GiB (${round(f.sized.memory.perGpuGiB, 1)} GiB on each of its ${t.gpusPerNode * t.nodes} GPU(s); ${round(reserved / need, 1)}×, above ${config.maxRatio}×)${best ? `; right size: ${best.instanceCount} × ${best.instance.id} (${best.instance.gpuCount} × ${best.instance.gpuModel} ${best.instance.gpuMemoryGiB} GiB)${saved}` : ""}`,
       });
     }
     for (const r of ofType(resources, TYPES.serviceEndpoints)) {

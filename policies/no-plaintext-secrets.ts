@@ -5,7 +5,7 @@
  * time, never in a command that DLC and the state store in the clear.
  */
 import { definePolicy, type Finding } from "./lib/define";
-import { read } from "./lib/resources";
+import { label, read } from "./lib/resources";
 
 export interface NoPlaintextSecretsConfig {
   /** Extra regular expressions (JavaScript syntax) of secret values to refuse. */
@@ -60,7 +60,7 @@ export const noPlaintextSecrets = definePolicy<NoPlaintextSecretsConfig>({
         if (hit)
           out.push({
             resource: r,
-            message: `${r.name}: input ${path} holds ${hit.name} in plain text; keep it out of the stack file (a Pulumi secret, or a credential the job reads at run time)`,
+            message: `${label(r)}: input ${path} holds ${hit.name} in plain text; keep it out of the stack file (a Pulumi secret, or a credential the job reads at run time)`,
           });
       }
     }

@@ -256,7 +256,7 @@ export function runPolicies(input: PolicyRunInput): PolicyOutcome {
       verdicts.push({
         policyId: p.name,
         enforcementLevel: level,
-        ...(r ? { resourceType: r.type, resourceName: r.name, urn: r.urn } : {}),
+        ...(r ? { resourceType: r.type, resourceName: r.name, subject: subjectOf(r), urn: r.urn } : {}),
         message: rep.message,
         ...(ex ? { exemption: { reason: ex.reason, expires: ex.expires } } : {}),
       });
