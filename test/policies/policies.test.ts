@@ -232,7 +232,7 @@ describe("service-cost-cap and stack-budget", () => {
     );
     assert.match(
       verdicts("stack-budget", bad)[0]!.message,
-      /the stack would cost about [\d,.]+ CNY a month \(service tvfunc_chat_dev 47,450 CNY \+ job tvfunc-qlora [\d.]+ CNY\), over the 10,000 CNY monthly budget/
+      /the stack would cost about [\d,.]+ CNY a month \(service tvfunc_chat_dev 47,450 CNY \+ job tvfunc-qlora [\d.]+ CNY\), over the 10,000 CNY monthly budget/,
     );
   });
 });
