@@ -153,7 +153,8 @@ const OPTIONS: PolicyResourceOptions = {
 };
 
 /**
- * The resources as a stack policy receives them. The root component's exemptions are left out: the
+ * The resources as a stack policy receives them. Parents and dependencies stay empty (the mock
+ * monitor does not see them, and no policy reads them), and urns omit the parent chain. The root component's exemptions are left out: the
  * offline run applies them itself, so that it can list what each one waived.
  */
 export function policyResources(stack: string, registered: readonly RegisteredResource[]): PolicyResource[] {

@@ -191,6 +191,26 @@ describe("npm run plan -- --config: policy violations in stacks from outside", (
     assert.deepEqual(violated(r.out), ["dataset-min-examples"]);
   });
 
+  it("an overridden command training a Qwen model with the Llama 3 template: chat-template-match", async () => {
+    const file = scratch.write(
+      "wrong-template.yaml",
+      stack(
+        "dev",
+        JOB(`        examples: 3000
+        avgTokensPerExample: 400
+      method: qlora
+      resources:
+        instanceType: ecs.gn7i-c8g1.2xlarge
+      command: llamafactory-cli train --stage sft --model_name_or_path /mnt/base-model --template llama3 --finetuning_type lora
+      maxRunningHours: 12`),
+      ),
+    );
+    const r = await plan(file);
+    assert.equal(r.code, 1, r.err);
+    assert.deepEqual(violated(r.out), ["chat-template-match"]);
+    assert.match(r.out, /with --template llama3, but its family's template is qwen/);
+  });
+
   it("an expired exemption no longer applies and is reported; an active one waives the verdict", async () => {
     const body = (expires: string) => `  pai-finetune:services:
     - name: assistant_chat
