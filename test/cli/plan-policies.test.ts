@@ -262,6 +262,24 @@ describe("npm run plan -- --config: policy violations in stacks from outside", (
     );
   });
 
+  it("an exemption without a reason or with an impossible date is a config error", async () => {
+    const file = scratch.write(
+      "bad-date.yaml",
+      stack(
+        "dev",
+        `  pai-finetune:exemptions:
+    - policy: service-access
+      resource: stack
+      reason: short
+      expires: "2026-02-30"`,
+      ),
+    );
+    const r = await plan(file);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /pai-finetune:exemptions › \[0\] › reason: expected a value ≥ 10 characters/);
+    assert.match(r.err, /pai-finetune:exemptions › \[0\] › expires: a real calendar date YYYY-MM-DD/);
+  });
+
   it("a clean prod stack with a user price exits 0 with no mandatory violation (real process)", () => {
     const file = scratch.write(
       "clean-prod.yaml",
