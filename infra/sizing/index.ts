@@ -11,6 +11,7 @@ export * from "./job";
 export * from "./savers";
 export * from "./saver-time";
 export * from "./right-size-savers";
+export * from "./service";
 export {
   CUDA_CONTEXT_BYTES,
   ALLOCATOR_OVERHEAD_FACTOR,
