@@ -4,6 +4,7 @@
  * Built from the same ResolvedStack the components were built from, so the figures are the ones the
  * program acted on.
  */
+import type { Price } from "../catalog";
 import type { MemoryItem } from "../sizing";
 import type { ResolvedJob, ResolvedService, ResolvedStack } from "../resolve/types";
 import type { RegisteredResource } from "./mock-runtime";
@@ -15,6 +16,18 @@ export interface PlannedResource {
   name: string;
   kind: "resource" | "component";
   keyInputs: Record<string, unknown>;
+}
+
+/** The hourly price an estimate used, and where it comes from. */
+export interface PriceUsed {
+  instance: string;
+  amount: number;
+  currency: string;
+  kind: Price["kind"];
+  /** The region the price is for. */
+  region: string;
+  source: string;
+  date: string;
 }
 
 export interface PlannedJob {
@@ -30,6 +43,8 @@ export interface PlannedJob {
   breakdown: { name: string; GiB: number; note: string }[];
   hours: number;
   cost?: { amount: number; currency: string; priceKind: string };
+  /** The price behind `cost`; absent when the placement has no price in the stack's region. */
+  price?: PriceUsed;
   warnings: string[];
 }
 
@@ -43,6 +58,8 @@ export interface PlannedService {
   availableGiB: number;
   fits: boolean;
   monthlyCost?: { min: number; max: number; currency: string; priceKind: string };
+  /** The price behind `monthlyCost`; absent when the instance has no price in the stack's region. */
+  price?: PriceUsed;
   warnings: string[];
 }
 
@@ -102,11 +119,24 @@ function summariseServiceConfig(raw: unknown): unknown {
   }
 }
 
+function priceUsed(instance: string, p: Price | undefined, region: string): PriceUsed | undefined {
+  if (!p) return undefined;
+  return {
+    instance,
+    amount: p.amount,
+    currency: p.currency,
+    kind: p.kind,
+    region: p.region ?? region,
+    source: p.source,
+    date: p.date,
+  };
+}
+
 const gib = (bytes: number) => Math.round((bytes / GiB) * 100) / 100;
 const breakdown = (items: MemoryItem[]) =>
   items.map((i) => ({ name: i.name, GiB: gib(i.bytes), note: i.note }));
 
-function planJob(j: ResolvedJob): PlannedJob {
+function planJob(j: ResolvedJob, region: string): PlannedJob {
   const usable = j.gpuMemoryBytes * (1 - j.headroom);
   const cost = j.cost.cost;
   return {
@@ -134,11 +164,12 @@ function planJob(j: ResolvedJob): PlannedJob {
           },
         }
       : {}),
+    ...(cost && j.cost.price ? { price: priceUsed(j.placement.instance.id, j.cost.price, region) } : {}),
     warnings: j.cost.warnings,
   };
 }
 
-function planService(s: ResolvedService): PlannedService {
+function planService(s: ResolvedService, region: string): PlannedService {
   const c = s.cost;
   return {
     name: s.name,
@@ -161,6 +192,7 @@ function planService(s: ResolvedService): PlannedService {
           },
         }
       : {}),
+    ...(c.monthlyMax && c.price ? { price: priceUsed(s.instance.id, c.price, region) } : {}),
     warnings: c.warnings,
   };
 }
@@ -171,8 +203,8 @@ export function buildReport(
   resources: RegisteredResource[],
   checkFailures: readonly string[] = [],
 ): PlanReport {
-  const jobs = spec.jobs.map(planJob);
-  const services = spec.services.map(planService);
+  const jobs = spec.jobs.map((j) => planJob(j, spec.region));
+  const services = spec.services.map((s) => planService(s, spec.region));
   const errors: string[] = [...checkFailures];
   for (const j of jobs) {
     if (!j.fits)
@@ -292,6 +324,24 @@ export function renderReport(r: PlanReport): string {
             ? `${money(s.monthlyCost.min, s.monthlyCost.currency, s.monthlyCost.priceKind)} - ${s.monthlyCost.max.toLocaleString("en-US")}`
             : "no price",
         ]),
+      ]),
+    );
+    out.push("");
+  }
+  const priced = [
+    ...r.jobs.map((j) => ({ what: `job ${j.name}`, instance: j.placement, price: j.price })),
+    ...r.services.map((s) => ({ what: `service ${s.name}`, instance: s.instance, price: s.price })),
+  ];
+  if (priced.length > 0) {
+    out.push(`Prices used (region ${r.region})`);
+    out.push(
+      table([
+        ["FOR", "INSTANCE", "PRICE", "KIND", "REGION", "DATE", "SOURCE"],
+        ...priced.map(({ what, instance, price: p }) =>
+          p
+            ? [what, p.instance, `${p.amount} ${p.currency}/h`, p.kind, p.region, p.date, compact(p.source)]
+            : [what, instance, `no price in ${r.region}`, "-", "-", "-", "cost unknown, not treated as free"],
+        ),
       ]),
     );
     out.push("");
