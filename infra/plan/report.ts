@@ -6,6 +6,7 @@
  */
 import type { Price } from "../catalog";
 import type { MemoryItem } from "../sizing";
+import { SERVICE_HEADROOM } from "../resolve/services";
 import type { ResolvedJob, ResolvedService, ResolvedStack } from "../resolve/types";
 import type { RegisteredResource } from "./mock-runtime";
 
@@ -54,8 +55,12 @@ export interface PlannedService {
   instance: string;
   replicas: { min: number; max: number };
   autoscaling?: string;
+  /** GPUs of one replica (all of the instance's, tensor parallel). */
+  gpus: { perReplica: number; model: string };
   perGpuGiB: number;
   availableGiB: number;
+  /** What the estimate may use: the GPU's memory less the service headroom. */
+  usableGiB: number;
   fits: boolean;
   monthlyCost?: { min: number; max: number; currency: string; priceKind: string };
   /** The price behind `monthlyCost`; absent when the instance has no price in the stack's region. */
@@ -179,8 +184,10 @@ function planService(s: ResolvedService, region: string): PlannedService {
     ...(s.autoscaling
       ? { autoscaling: `${s.autoscaling.metricName} target ${s.autoscaling.threshold}` }
       : {}),
+    gpus: { perReplica: s.instance.gpuCount, model: s.instance.gpuModel },
     perGpuGiB: gib(s.memory.perGpuBytes),
     availableGiB: gib(s.gpuMemoryBytes),
+    usableGiB: gib(s.gpuMemoryBytes * (1 - SERVICE_HEADROOM)),
     fits: s.fits,
     ...(c.monthlyMin && c.monthlyMax && c.currency
       ? {
