@@ -48,8 +48,10 @@ export function devWithoutService(): string {
 /** A full fine-tune of a 7B model pinned on one 24 GB GPU: the plan fails (out of memory). */
 export function devOutOfMemory(): string {
   return mutatedStack("dev", (c) => {
-    const jobs = c["pai-finetune:jobs"] as Record<string, unknown>[];
+    const jobs = c["pai-finetune:jobs"] as { method: string; hyperparameters: Record<string, unknown> }[];
     jobs[0]!.method = "full";
+    delete jobs[0]!.hyperparameters.loraRank;
+    delete jobs[0]!.hyperparameters.loraAlpha;
     c["pai-finetune:services"] = [];
   });
 }
