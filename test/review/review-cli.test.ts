@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
+import { checkoutAtRevision } from "../../infra/review/base";
 import { readStackYaml, scratchDir } from "../helpers/stack-files";
 import { devChanged, devOutOfMemory } from "./fixtures";
 import { stringify } from "yaml";
@@ -98,14 +99,19 @@ describe("npm run review", () => {
 
     const same = review(["--config", repo.file, "--base", "HEAD"]);
     assert.equal(same.code, 0, same.stderr);
-    assert.match(same.stdout, /\*\*±0\*\* \(0 added, 0 removed, 0 changed\)/);
+    assert.match(same.stdout, /\*\*±0 CNY\*\* \(0 added, 0 removed, 0 changed\)/);
 
     const noRev = review(["--config", repo.file, "--base", "no-such-branch"]);
     assert.equal(noRev.code, 2);
     assert.match(noRev.stderr, /^--base no-such-branch: no such git revision in .*repo\n$/);
     const opt = review(["--config", repo.file, "--base=--output=/tmp/x"]);
     assert.equal(opt.code, 2);
-    assert.match(opt.stderr, /is not a git revision/);
+    assert.match(opt.stderr, /--base needs a value/);
+    // An option-shaped revision never reaches git, whatever the flag parser lets through.
+    assert.throws(
+      () => checkoutAtRevision(repo.file, "--output=/tmp/x"),
+      /"--output=\/tmp\/x" is not a git revision/,
+    );
 
     const fresh = path.join(repo.dir, "stacks", "Pulumi.new.yaml");
     fs.copyFileSync(repo.file, fresh);
