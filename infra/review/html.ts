@@ -34,7 +34,14 @@ const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "u
 /** The data the charts draw (also what the browser test reads back). */
 export interface ChartData {
   /** logScale: the largest cost is over 50 × the smallest (a job's run next to a service's month). */
-  cost: { labels: string[]; values: (number | null)[]; kinds: string[]; currency: string; logScale: boolean };
+  cost: {
+    labels: string[];
+    values: (number | null)[];
+    kinds: string[];
+    currency: string;
+    region: string;
+    logScale: boolean;
+  };
   memory: { labels: string[]; need: number[]; usable: number[]; fits: boolean[] };
 }
 
@@ -50,6 +57,7 @@ export function chartData(review: Review): ChartData {
       values,
       kinds: review.items.map((i) => i.kind),
       currency,
+      region: review.region,
       logScale: positive.length > 1 && Math.max(...positive) > 50 * Math.min(...positive),
     },
     memory: {
@@ -81,8 +89,10 @@ const INIT = `(function () {
     options: Object.assign({}, common, {
       indexAxis: "y",
       plugins: { legend: { display: false },
-        title: { display: true, text: "Cost by job (one run) and service (one month at max replicas), " + cost.currency +
-          (cost.logScale ? " (log scale)" : "") } },
+        title: { display: true, text: cost.values.some(function (v) { return v !== null; })
+          ? "Cost by job (one run) and service (one month at max replicas), " + cost.currency +
+            (cost.logScale ? " (log scale)" : "")
+          : "Cost: no job or service has a price in " + cost.region + " (see Prices used)" } },
       scales: { x: cost.logScale
         ? { type: "logarithmic", title: { display: true, text: cost.currency + " (log scale)" } }
         : { beginAtZero: true, title: { display: true, text: cost.currency } } }
@@ -139,16 +149,17 @@ function fitBar(i: ReviewItem): string {
   );
 }
 
-function table(head: string[], rows: string[][], numeric: number[] = []): string {
+/** `numeric`: right-aligned columns; `nowrap`: columns kept on one line. */
+function table(head: string[], rows: string[][], numeric: number[] = [], nowrap: number[] = []): string {
   const th = head.map((c) => `<th>${h(c)}</th>`).join("");
-  const tr = rows
-    .map(
-      (r) =>
-        `<tr>${r.map((c, i) => `<td${numeric.includes(i) ? ' class="num"' : ""}>${c}</td>`).join("")}</tr>`,
-    )
-    .join("\n");
+  const cls = (i: number) =>
+    numeric.includes(i) ? ' class="num"' : nowrap.includes(i) ? ' class="nowrap"' : "";
+  const tr = rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${c}</td>`).join("")}</tr>`).join("\n");
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
 }
+
+/** Mandatory first, then advisory, then exempted. */
+const verdictOrder = (v: PolicyVerdict) => (v.exemption ? 2 : v.enforcementLevel === "mandatory" ? 0 : 1);
 
 function verdictLevel(v: PolicyVerdict): string {
   if (v.exemption) return `<span class="badge muted">exempted</span>`;
@@ -165,13 +176,15 @@ function policySection(review: Review): string {
       ? "<p>Every policy passed.</p>"
       : table(
           ["Level", "Policy", "Resource", "Message", "Exemption"],
-          p.verdicts.map((v) => [
-            verdictLevel(v),
-            `<code>${h(v.policyId)}</code>`,
-            v.resourceName ? h(v.resourceName) : "(stack)",
-            h(v.message),
-            v.exemption ? `${h(v.exemption.reason)} (until ${h(v.exemption.expires)})` : "",
-          ]),
+          [...p.verdicts]
+            .sort((a, b) => verdictOrder(a) - verdictOrder(b))
+            .map((v) => [
+              verdictLevel(v),
+              `<code>${h(v.policyId)}</code>`,
+              v.resourceName ? h(v.resourceName) : "(stack)",
+              h(v.message),
+              v.exemption ? `${h(v.exemption.reason)} (until ${h(v.exemption.expires)})` : "",
+            ]),
         );
   const exemptions =
     p.exemptions.length === 0
@@ -276,6 +289,8 @@ export function renderHtml(review: Review): string {
             "",
           ],
     ),
+    [],
+    [1, 2, 3, 4, 5],
   );
 
   const errors =
