@@ -18,7 +18,7 @@ import { runOfflinePlan } from "../../infra/plan";
 import { renderHtml } from "../../infra/review/html";
 import { buildReview, type PlanResult } from "../../infra/review/model";
 import { scratchDir } from "../helpers/stack-files";
-import { devWithUserPrice, HOSTILE, policyOutcome } from "./fixtures";
+import { devWithUserPrice, policyOutcome } from "./fixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -112,11 +112,11 @@ describe("review HTML in headless Chromium", { skip }, () => {
     );
     await page.goto(`file://${file}`, { waitUntil: "load" });
     // Runs in the page (plain JavaScript: this project compiles without DOM types).
-    const charts = (await page.evaluate(IN_PAGE_CHARTS)) as PageResult["charts"];
-    const text = (await page.evaluate("document.body.innerText")) as string;
-    const images = (await page.evaluate(
+    const charts = await page.evaluate<PageResult["charts"]>(IN_PAGE_CHARTS);
+    const text = await page.evaluate<string>("document.body.innerText");
+    const images = await page.evaluate<number>(
       'document.querySelectorAll("img, iframe, object, embed, svg").length',
-    )) as number;
+    );
     const screenshot = path.join(shots, `${name}.png`);
     await page.screenshot({ path: screenshot, fullPage: true });
     await page.close();
@@ -138,7 +138,6 @@ describe("review HTML in headless Chromium", { skip }, () => {
     assert.ok(r.text.includes(`<script>alert("x")</script><img src=x onerror=alert(1)>`), "shown as text");
     assert.ok(r.text.includes(`dev "<script>alert('stack')</script>`));
     assert.ok(r.text.includes("policy") && r.text.includes("gpu-memory-cap"));
-    assert.ok(HOSTILE.length > 0);
 
     assert.equal(r.charts.length, 2);
     const [cost, memory] = r.charts as [PageResult["charts"][0], PageResult["charts"][0]];
