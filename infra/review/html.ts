@@ -94,7 +94,8 @@ const INIT = `(function () {
             (cost.logScale ? " (log scale)" : "")
           : "Cost: no job or service has a price in " + cost.region + " (see Prices used)" } },
       scales: { x: cost.logScale
-        ? { type: "logarithmic", title: { display: true, text: cost.currency + " (log scale)" } }
+        ? { type: "logarithmic", ticks: { autoSkip: true, maxRotation: 0 },
+            title: { display: true, text: cost.currency + " (log scale)" } }
         : { beginAtZero: true, title: { display: true, text: cost.currency } } }
     })
   }));
@@ -136,6 +137,7 @@ th { background: #f8fafc; } td.num { text-align: right; white-space: nowrap; } t
 .bar > span { position: absolute; left: 0; top: 0; bottom: 0; background: #10b981; }
 .bar.over > span { background: #ef4444; }
 .small { color: #64748b; font-size: 12px; }
+code { white-space: nowrap; }
 `;
 
 const replicas = (n: number) => `${n} replica${n === 1 ? "" : "s"}`;
@@ -205,7 +207,7 @@ function policySection(review: Review): string {
 }
 
 export function renderHtml(review: Review): string {
-  const total = review.totals.monthly.map(fmtMoney).join(" + ") || "no priced item";
+  const total = review.totals.monthly.map(fmtMoney).join(" + ") || `unknown: no price in ${review.region}`;
   const status = review.ok
     ? `<span class="badge ok">OK</span>`
     : `<span class="badge bad">${review.errors.length > 0 ? "plan errors" : "mandatory policy violations"}</span>`;

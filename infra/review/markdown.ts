@@ -95,10 +95,13 @@ export function renderMarkdown(review: Review): string {
   );
 
   // Summary table first.
-  const total = review.totals.monthly.map(fmtMoney).join(" + ") || "no priced item";
-  const unknown = review.totals.unpriced.length
-    ? ` (+ ${review.totals.unpriced.length} with no price: ${review.totals.unpriced.map(mdText).join(", ")})`
-    : "";
+  const total = review.totals.monthly.map(fmtMoney).join(" + ") || "unknown";
+  const unpriced = review.totals.unpriced.map(mdText).join(", ");
+  const unknown = !review.totals.unpriced.length
+    ? ""
+    : review.totals.monthly.length
+      ? ` (+ ${review.totals.unpriced.length} with no price: ${unpriced})`
+      : ` (no price in ${code(review.region)} for ${unpriced})`;
   const head = ["Monthly total", "Policy"];
   const cells = [`**${total}**${unknown}`, mdText(policySummary(review))];
   if (review.base) {
@@ -146,7 +149,7 @@ export function renderMarkdown(review: Review): string {
         mdText(i.name),
         mdText(i.method),
         mdText(i.model),
-        `${mdText(i.placement)} (${i.gpus.count} × ${mdText(i.gpus.model)})`,
+        `${mdText(i.placement)}, ${i.gpus.count} × ${mdText(i.gpus.model)}`,
         fitCell(i),
         hoursCell(i),
         costCell(i),
