@@ -8,6 +8,9 @@ import { fitPercent, fmtMoney, fmtNumber, fmtSigned, mdText, textBar } from "./t
 
 const code = (s: string) => `<code>${mdText(s)}</code>`;
 
+/** Free text (messages, reasons) cut to `n` characters so one string cannot fill the comment. */
+const clip = (s: string, n = 400) => mdText(s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
 function row(cells: string[]): string {
   return `| ${cells.join(" | ")} |`;
 }
@@ -60,7 +63,7 @@ function fitCell(i: ReviewItem): string {
   return `<code>${textBar(m.needGiB, m.usableGiB)}</code> ${fmtNumber(m.needGiB)} / ${fmtNumber(m.usableGiB)} GiB (${fitPercent(m.needGiB, m.usableGiB)} %)${mark}`;
 }
 
-function verdictRows(verdicts: readonly PolicyVerdict[]): string[] {
+function verdictRows(verdicts: readonly PolicyVerdict[], rows: number): string[] {
   const level = (v: PolicyVerdict) =>
     v.exemption
       ? "exempted"
@@ -71,21 +74,52 @@ function verdictRows(verdicts: readonly PolicyVerdict[]): string[] {
   return [
     row(["Level", "Policy", "Resource", "Message", "Exemption"]),
     row(["---", "---", "---", "---", "---"]),
-    ...[...verdicts]
-      .sort((a, b) => order(a) - order(b))
-      .map((v) =>
+    ...capped(
+      [...verdicts].sort((a, b) => order(a) - order(b)),
+      rows,
+      (v) =>
         row([
           level(v),
           code(v.policyId),
           v.resourceName ? mdText(v.resourceName) : "(stack)",
-          mdText(v.message),
-          v.exemption ? `${mdText(v.exemption.reason)} (until ${mdText(v.exemption.expires)})` : "",
+          clip(v.message),
+          v.exemption ? `${clip(v.exemption.reason)} (until ${mdText(v.exemption.expires)})` : "",
         ]),
-      ),
+    ),
   ];
 }
 
-export function renderMarkdown(review: Review): string {
+/** GitHub refuses a comment body over 65,536 characters; keep a margin for what a CI step adds. */
+export const MAX_COMMENT_CHARS = 60_000;
+
+/** How much of each list a rendering shows (a large stack is cut down to fit one comment). */
+interface Limits {
+  rows: number;
+  prices: boolean;
+}
+
+const MORE = "see `--format html` or `--format json` for the whole list";
+
+/** The first `n` of `list` rendered, and a line saying how many were left out. */
+function capped<T>(list: readonly T[], n: number, render: (x: T) => string, bullet = false): string[] {
+  const shown = list.slice(0, n).map(render);
+  if (list.length <= n) return shown;
+  const note = `… and ${list.length - n} more: ${MORE}`;
+  return bullet ? [...shown, `- ${note}`] : [...shown, "", note];
+}
+
+/**
+ * The review as Markdown that fits one pull-request comment: a large stack shows fewer rows per
+ * list (each cut list says how many it left out) and drops the price table before anything else.
+ */
+export function renderMarkdown(review: Review, maxChars = MAX_COMMENT_CHARS): string {
+  let text = render(review, { rows: Infinity, prices: true });
+  for (let rows = 200; text.length > maxChars && rows >= 5; rows = Math.floor(rows / 2))
+    text = render(review, { rows, prices: false });
+  return text;
+}
+
+function render(review: Review, limits: Limits): string {
   const out: string[] = [];
   const ok = review.ok ? "✅" : "❌";
   out.push(`## ${ok} pai-finetune review of stack ${code(review.stack)}`, "");
@@ -115,18 +149,24 @@ export function renderMarkdown(review: Review): string {
   }
   out.push(row(head), row(head.map(() => "---")), row(cells), "");
   if (review.errors.length > 0) {
-    out.push("**The plan has errors:**", "", ...review.errors.map((e) => `- ❌ ${mdText(e)}`), "");
+    out.push(
+      "**The plan has errors:**",
+      "",
+      ...capped(review.errors, limits.rows, (e) => `- ❌ ${clip(e)}`, true),
+      "",
+    );
   }
   if (review.policy && review.policy.mandatoryViolations > 0) {
     out.push(
       `**${review.policy.mandatoryViolations} mandatory policy violation${review.policy.mandatoryViolations === 1 ? "" : "s"}:**`,
       "",
-      ...review.policy.verdicts
-        .filter((v) => v.enforcementLevel === "mandatory" && !v.exemption)
-        .map(
-          (v) =>
-            `- ❌ ${code(v.policyId)}${v.resourceName ? ` on ${mdText(v.resourceName)}` : ""}: ${mdText(v.message)}`,
-        ),
+      ...capped(
+        review.policy.verdicts.filter((v) => v.enforcementLevel === "mandatory" && !v.exemption),
+        limits.rows,
+        (v) =>
+          `- ❌ ${code(v.policyId)}${v.resourceName ? ` on ${mdText(v.resourceName)}` : ""}: ${clip(v.message)}`,
+        true,
+      ),
       "",
     );
   }
@@ -143,7 +183,7 @@ export function renderMarkdown(review: Review): string {
       "Cost",
     ]),
     row(["---", "---", "---", "---", "---", "---", "---:", "---:"]),
-    ...review.items.map((i) =>
+    ...capped(review.items, limits.rows, (i) =>
       row([
         i.kind,
         mdText(i.name),
@@ -168,7 +208,7 @@ export function renderMarkdown(review: Review): string {
           : [
               row(["Change", "Kind", "Name", "What changed", "Cost difference"]),
               row(["---", "---", "---", "---", "---:"]),
-              ...c.map((x) =>
+              ...capped(c, limits.rows, (x) =>
                 row([
                   x.change,
                   x.kind,
@@ -189,7 +229,7 @@ export function renderMarkdown(review: Review): string {
     out.push(
       ...details(
         `Policy verdicts (${p.verdicts.length})`,
-        p.verdicts.length === 0 ? ["Every policy passed."] : verdictRows(p.verdicts),
+        p.verdicts.length === 0 ? ["Every policy passed."] : verdictRows(p.verdicts, limits.rows),
       ),
     );
     out.push(
@@ -200,12 +240,12 @@ export function renderMarkdown(review: Review): string {
           : [
               row(["Status", "Policy", "Resource", "Reason", "Expires"]),
               row(["---", "---", "---", "---", "---"]),
-              ...p.exemptions.map((e) =>
+              ...capped(p.exemptions, limits.rows, (e) =>
                 row([
                   e.status === "expired" ? "⚠️ expired (no longer applies)" : e.status,
                   code(e.policyId),
-                  mdText(e.resource),
-                  mdText(e.reason),
+                  clip(e.resource, 200),
+                  clip(e.reason),
                   mdText(e.expires),
                 ]),
               ),
@@ -217,41 +257,44 @@ export function renderMarkdown(review: Review): string {
   }
 
   const priced = review.items.filter((i) => i.price);
-  out.push(
-    ...details(`Prices used (region ${code(review.region)})`, [
-      row(["For", "Instance", "Price", "Kind", "Region", "Date", "Source"]),
-      row(["---", "---", "---:", "---", "---", "---", "---"]),
-      ...review.items.map((i) =>
-        i.price
-          ? row([
-              `${i.kind} ${mdText(i.name)}`,
-              mdText(i.price.instance),
-              `${fmtNumber(i.price.amount, 6)} ${i.price.currency}/h`,
-              i.price.kind,
-              mdText(i.price.region),
-              mdText(i.price.date),
-              mdText(i.price.source),
-            ])
-          : row([
-              `${i.kind} ${mdText(i.name)}`,
-              mdText(i.placement),
-              "no price",
-              "",
-              mdText(review.region),
-              "",
-              "",
-            ]),
-      ),
-      ...(priced.length < review.items.length
-        ? ["", "An item with no price has no cost in the total: it is listed, never counted as free."]
-        : []),
-    ]),
-  );
+  if (!limits.prices)
+    out.push(`Prices used (region ${code(review.region)}): left out to fit one comment; ${MORE}.`, "");
+  else
+    out.push(
+      ...details(`Prices used (region ${code(review.region)})`, [
+        row(["For", "Instance", "Price", "Kind", "Region", "Date", "Source"]),
+        row(["---", "---", "---:", "---", "---", "---", "---"]),
+        ...review.items.map((i) =>
+          i.price
+            ? row([
+                `${i.kind} ${mdText(i.name)}`,
+                mdText(i.price.instance),
+                `${fmtNumber(i.price.amount, 6)} ${i.price.currency}/h`,
+                i.price.kind,
+                mdText(i.price.region),
+                mdText(i.price.date),
+                mdText(i.price.source),
+              ])
+            : row([
+                `${i.kind} ${mdText(i.name)}`,
+                mdText(i.placement),
+                "no price",
+                "",
+                mdText(review.region),
+                "",
+                "",
+              ]),
+        ),
+        ...(priced.length < review.items.length
+          ? ["", "An item with no price has no cost in the total: it is listed, never counted as free."]
+          : []),
+      ]),
+    );
   if (review.warnings.length > 0)
     out.push(
       ...details(
         `Warnings (${review.warnings.length})`,
-        review.warnings.map((w) => `- ${mdText(w)}`),
+        capped(review.warnings, limits.rows, (w) => `- ${clip(w)}`, true),
       ),
     );
   out.push(

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { runOfflinePlan } from "../../infra/plan";
 import { renderHtml } from "../../infra/review/html";
-import { renderMarkdown } from "../../infra/review/markdown";
+import { MAX_COMMENT_CHARS, renderMarkdown } from "../../infra/review/markdown";
 import { buildReview, diffItems, type PlanResult, type ReviewItem } from "../../infra/review/model";
 import { mdText } from "../../infra/review/text";
 import { scratchDir } from "../helpers/stack-files";
@@ -155,5 +155,26 @@ describe("review model", () => {
     assert.equal((html.match(/<script/g) ?? []).length, 3);
     assert.equal(mdText("a\nb|c"), "a b\\|c");
     assert.equal(mdText("it's & <x>"), "it&#39;s &amp; &lt;x&gt;");
+  });
+
+  it("a stack too large for one comment is cut to fit, saying what was left out; mandatory violations stay", async () => {
+    const p = await plan("dev");
+    const one = buildReview({ ...p, policy: policyOutcome() });
+    const items = Array.from({ length: 1000 }, (_, n) => ({ ...one.items[n % 2]!, name: `item-${n}` }));
+    const huge = {
+      ...one,
+      items,
+      warnings: Array.from({ length: 500 }, (_, n) => `warning ${n} ${"x".repeat(5000)}`),
+    };
+    const md = renderMarkdown(huge);
+    assert.ok(md.length <= MAX_COMMENT_CHARS, `${md.length} characters`);
+    assert.match(md, /… and \d+ more: see `--format html` or `--format json` for the whole list/);
+    assert.match(md, /Prices used \(region <code>cn-wulanchabu<\/code>\): left out to fit one comment/);
+    assert.match(md, /- ❌ <code>gpu-memory-cap<\/code> on platform-job-tvfunc-qlora/);
+    assert.ok(md.includes("| service | item-1 |") && !md.includes("| item-999 |"), "the first rows, not all");
+    // A small review is never cut.
+    const small = renderMarkdown(one);
+    assert.doesNotMatch(small, /more: see/);
+    assert.match(small, /<summary>Prices used/);
   });
 });
