@@ -15,6 +15,7 @@ import {
 } from "./schema";
 
 export * from "./schema";
+export { contextLengthProblem } from "./context-length";
 export {
   parameterCount,
   activeParameterCount,

@@ -38,18 +38,19 @@ import {
   writeFileAtomic,
   type RefreshOutcome,
 } from "../pricing";
-import { parseFlags, UsageError } from "./flags";
+import { formatTable } from "../text/table";
+import { type OptionValues, parseOptions, UsageError } from "./args";
 
 const DEFAULT_REGION = "cn-hangzhou";
 
 const FLAGS = {
-  json: "boolean",
-  "prices-file": "string",
-  refresh: "boolean",
-  region: "string",
-  only: "string",
-  "dry-run": "boolean",
-  "allow-partial": "boolean",
+  json: { type: "boolean" },
+  "prices-file": { type: "string" },
+  refresh: { type: "boolean" },
+  region: { type: "string" },
+  only: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "allow-partial": { type: "boolean" },
 } as const;
 
 /** Where output goes, and what the process sees (tests inject these). */
@@ -147,14 +148,7 @@ function clip(s: string, n: number): string {
 }
 
 function printRows(header: string[], body: string[][], out: (s: string) => void): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  out(line(header));
-  for (const b of body) out(line(b));
+  for (const line of formatTable([header, ...body])) out(line);
 }
 
 function printRegionTable(rows: PriceRow[], region: string, out: (s: string) => void): void {
@@ -230,7 +224,7 @@ function describeOutcome(o: RefreshOutcome): string {
 }
 
 async function refresh(
-  flags: ReturnType<typeof parseFlags<typeof FLAGS>>,
+  flags: OptionValues<typeof FLAGS>,
   file: string,
   text: string,
   instances: InstanceType[],
@@ -312,7 +306,7 @@ async function refresh(
 /** CLI entry: resolves to the exit code. */
 export async function main(argv: readonly string[], io: PricesIo): Promise<number> {
   try {
-    const flags = parseFlags([...argv], FLAGS);
+    const flags = parseOptions(argv, FLAGS);
     if (flags.refresh && flags.json) throw new UsageError("--json applies to the listing, not to --refresh");
     if (!flags.refresh) {
       for (const f of ["only", "dry-run", "allow-partial"] as const) {

@@ -13,13 +13,13 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../config/errors";
-import { stackFilePath } from "../config/load";
+import { stackFilePath, stackNameProblem } from "../config/load";
 import { runOfflinePlan, stackNameOf } from "../plan";
 import { BaseError, checkoutAtRevision } from "../review/base";
 import { renderHtml } from "../review/html";
 import { renderMarkdown } from "../review/markdown";
 import { buildReview, type PlanResult, type Review } from "../review/model";
-import { parseFlags, UsageError } from "./flags";
+import { oneOf, parseOptions, UsageError } from "./args";
 
 const USAGE =
   "usage: npm run review -- (--stack <name> | --config <stack YAML>) [--base <git revision> | --base-config <stack YAML>] [--format md|html|json] [--out <file>]";
@@ -56,14 +56,14 @@ export async function main(argv: string[], io: ReviewIo): Promise<number> {
   let flags;
   let format: Format;
   try {
-    flags = parseFlags(argv, {
-      stack: "string",
-      config: "string",
-      base: "string",
-      "base-config": "string",
-      format: "string",
-      out: "string",
-      help: "boolean",
+    flags = parseOptions(argv, {
+      stack: { type: "string" },
+      config: { type: "string" },
+      base: { type: "string" },
+      "base-config": { type: "string" },
+      format: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean" },
     });
     if (flags.help) {
       io.out(`${USAGE}\n`);
@@ -73,10 +73,12 @@ export async function main(argv: string[], io: ReviewIo): Promise<number> {
       throw new UsageError("give exactly one of --stack or --config");
     if (flags.base !== undefined && flags["base-config"] !== undefined)
       throw new UsageError("give at most one of --base or --base-config");
-    const f = flags.format ?? "md";
-    if (!(FORMATS as readonly string[]).includes(f))
-      throw new UsageError(`--format: expected one of ${FORMATS.join(", ")}, got ${JSON.stringify(f)}`);
-    format = f as Format;
+    format = oneOf("--format", flags.format ?? "md", FORMATS);
+    const problem = stackNameProblem(flags.stack ?? stackNameOf(flags.config!));
+    if (problem)
+      throw new UsageError(
+        flags.stack !== undefined ? problem : `${problem} (named after --config's file name)`,
+      );
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`review: ${err.message}\n${USAGE}`);

@@ -24,7 +24,7 @@ test("every model's derived parameter count is within 3% of its model card", () 
   }
 });
 
-test("derived counts match finetune-memory.md §7 [derived] column", () => {
+test("derived counts match docs/sources.md#mem-7 [derived] column", () => {
   const expected: Record<string, number> = {
     "qwen-7b": 7.72e9,
     "qwen-72b": 72.29e9,
