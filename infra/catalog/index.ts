@@ -6,7 +6,7 @@ import { type z } from "zod";
 import { loadDataYaml } from "../config/plain-yaml";
 import {
   InstanceTypeSchema,
-  ModelSpecSchema,
+  CatalogModelSchema,
   RegionalPriceSchema,
   type CatalogModel,
   type InstanceType,
@@ -107,7 +107,7 @@ function loadFiles(): CatalogFiles {
     "models.yaml",
     readFileSync(MODELS_FILE, "utf8"),
     "models",
-    ModelSpecSchema,
+    CatalogModelSchema,
   );
   const instances = parseCatalogFile(
     "instances.yaml",
@@ -163,7 +163,7 @@ export function loadCatalog(extra?: {
   const models = new Map(files.models.map((m) => [m.id, m]));
   const instances = new Map(files.instances.map((t) => [t.id, withPrice(t)]));
   for (const [i, m] of (extra?.models ?? []).entries()) {
-    models.set(validateExtra(ModelSpecSchema, m, `extra.models[${i}]`).id, m);
+    models.set(validateExtra(CatalogModelSchema, m, `extra.models[${i}]`).id, m);
   }
   for (const [i, t] of (extra?.instances ?? []).entries()) {
     validateExtra(InstanceTypeSchema, t, `extra.instances[${i}]`);

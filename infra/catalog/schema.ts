@@ -143,7 +143,7 @@ export const RegionalPriceSchema: z.ZodType<RegionalPrice> = z
   })
   .strict();
 
-export const ModelSpecSchema: z.ZodType<CatalogModel> = z
+export const CatalogModelSchema: z.ZodType<CatalogModel> = z
   .object({
     id: kebabId,
     family: z.string().min(1),
