@@ -11,7 +11,7 @@ import { MOUNTS } from "../layout";
 import type { ResolvedHyperparameters } from "./types";
 
 /** Catalog chat-template families → LLaMA-Factory `--template` names. */
-const TEMPLATES: Record<string, string> = {
+export const TEMPLATES: Record<string, string> = {
   chatml: "qwen",
   qwen: "qwen",
   llama2: "llama2",
