@@ -8,8 +8,8 @@ import type { OfflinePlan, PlanReport } from "../plan";
 import type { PolicyOutcome } from "../plan/policy-types";
 import type { PriceUsed } from "../plan/report";
 
-/** The offline plan's result; `policy` is there once the policy pack runs inside the plan. */
-export type PlanResult = OfflinePlan & { policy?: PolicyOutcome };
+/** The offline plan's result; `policy` absent means the pack did not run (the review says so). */
+export type PlanResult = Omit<OfflinePlan, "policy"> & { policy?: PolicyOutcome };
 
 export interface Money {
   amount: number;

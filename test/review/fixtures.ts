@@ -34,7 +34,7 @@ export function devChanged(): string {
     const jobs = c["pai-finetune:jobs"] as { hyperparameters: { epochs: number } }[];
     jobs[0]!.hyperparameters.epochs = 5;
     const services = c["pai-finetune:services"] as Record<string, unknown>[];
-    services.push({ ...services[0], name: "tvfunc_chat_dev_b", replicas: { min: 2 } });
+    services.push({ ...services[0], name: "tvfunc_chat_dev_b" });
   });
 }
 
