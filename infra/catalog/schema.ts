@@ -15,6 +15,15 @@ export interface Price {
   date: string;
   /** Where the figure comes from. */
   source: string;
+  /** The region the price is for (set by the catalog loader from prices.yaml, or the stack's region
+   *  for a stack's own price). */
+  region?: string;
+}
+
+/** One entry of prices.yaml: the hourly price of one instance type in one region. */
+export interface RegionalPrice extends Price {
+  instance: string;
+  region: string;
 }
 
 /** A base model's architecture, as used by infra/sizing. */
@@ -90,7 +99,8 @@ export interface InstanceType {
   assumed?: boolean;
   /** true when vCPU / RAM were assumed from the name. */
   vcpuMemoryAssumed?: boolean;
-  /** Hourly on-demand price with provenance; absent = unknown (never treated as free). */
+  /** Hourly on-demand price in the catalog's region, with provenance; absent = unknown (never treated
+   *  as free). Shipped prices live per region in prices.yaml; a stack's own instance may carry one. */
   price?: Price;
   /** What the GPU can run; absent (an instance a stack adds) = inferred from gpuModel (gpuCapabilities). */
   capabilities?: GpuCapabilities;
@@ -100,6 +110,7 @@ export interface InstanceType {
 }
 
 const positiveInt = z.number().int().positive();
+const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected an ISO date YYYY-MM-DD");
 const kebabId = z
   .string()
@@ -108,6 +119,22 @@ const kebabId = z
 export const PriceSchema: z.ZodType<Price> = z
   .object({
     amount: z.number().nonnegative(),
+    currency: z.enum(["CNY", "USD"]),
+    per: z.literal("hour"),
+    kind: z.enum(["official-list", "official-upper-bound", "user", "unverified"]),
+    date: isoDate,
+    source: z.string().min(1),
+    region: z.string().regex(REGION, "expected a region id like cn-hangzhou").optional(),
+  })
+  .strict();
+
+export const RegionalPriceSchema: z.ZodType<RegionalPrice> = z
+  .object({
+    instance: z
+      .string()
+      .regex(/^(ecs|ml)\.[a-z0-9.-]+$/, "expected an instance type id like ecs.gn7i-c8g1.2xlarge"),
+    region: z.string().regex(REGION, "expected a region id like cn-hangzhou"),
+    amount: z.number().positive(),
     currency: z.enum(["CNY", "USD"]),
     per: z.literal("hour"),
     kind: z.enum(["official-list", "official-upper-bound", "user", "unverified"]),

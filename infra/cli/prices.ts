@@ -1,11 +1,12 @@
-// `npm run --silent prices [-- --json] [--catalog <file>]`
-//   Lists every instance type with its hourly price and provenance (kind, date, source);
-//   warns about missing and unverified prices.
-// `npm run prices -- --refresh [--region <r>] [--only <id,...>] [--dry-run] [--allow-partial] [--catalog <file>]`
-//   Fetches current pay-as-you-go list prices from ECS DescribePrice (infra/pricing) for the ECS
-//   instance types used by DLC/EAS and rewrites only their `price:` blocks (kind: official-list, today's
-//   date, source "ECS DescribePrice <region> <date>"). `kind: user` prices are never overwritten; PAI-only
-//   specs (ml.*) are skipped: no official price API for them is known.
+// `npm run --silent prices [-- --region <r>] [--json] [--prices-file <file>]`
+//   Without --region: every catalog instance type with the regions it has a price in (lowest and
+//   highest), and the types with no price anywhere. With --region: each type's hourly price there
+//   with its provenance (kind, date, source), warning about missing, unverified and upper-bound prices.
+// `npm run prices -- --refresh [--region <r>] [--only <id,...>] [--dry-run] [--allow-partial] [--prices-file <file>]`
+//   Fetches current pay-as-you-go list prices from ECS DescribePrice (infra/pricing) in that region for
+//   the ECS instance types used by DLC/EAS and sets their entries for that region in prices.yaml
+//   (kind: official-list, today's date, source "ECS DescribePrice <region> <date>"). `kind: user`
+//   entries are never overwritten; PAI-only specs (ml.*) are skipped: no official price API is known.
 //   Region: --region, else env ALIBABA_CLOUD_REGION_ID, else cn-hangzhou. Endpoint: env ECS_ENDPOINT.
 //   Credentials: the Alibaba Cloud default chain; none found → exit 2, nothing written.
 //   Some fetches fail → each failure is reported; nothing is written and the exit code is 1, unless
@@ -13,32 +14,38 @@
 //   The file is replaced atomically (temporary file + rename).
 // Exit codes: 0 ok, 1 fetch failures, 2 bad input or no credentials.
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { CatalogError, type InstanceType, type Price } from "../catalog";
+import { resolve } from "node:path";
+import {
+  CatalogError,
+  loadCatalog,
+  parsePricesFile,
+  PRICES_FILE,
+  type InstanceType,
+  type Price,
+  type RegionalPrice,
+} from "../catalog";
 import { type CredentialSource, defaultCredentialSource } from "../pai/credentials";
 import { parseEndpoint } from "../pai/endpoints";
 import {
-  CatalogEditError,
   ECS_ENDPOINT_ENV,
   EcsPriceClient,
   fetchPrices,
   isRegionId,
-  readInstances,
+  PricesEditError,
   selectForRefresh,
   SelectionError,
-  setPrices,
+  setRegionalPrices,
   writeFileAtomic,
   type RefreshOutcome,
 } from "../pricing";
 import { formatTable } from "../text/table";
 import { type OptionValues, parseOptions, UsageError } from "./args";
 
-export const DEFAULT_CATALOG = join(__dirname, "..", "catalog", "instances.yaml");
 const DEFAULT_REGION = "cn-hangzhou";
 
 const FLAGS = {
   json: { type: "boolean" },
-  catalog: { type: "string" },
+  "prices-file": { type: "string" },
   refresh: { type: "boolean" },
   region: { type: "string" },
   only: { type: "string" },
@@ -62,26 +69,77 @@ const NO_CREDENTIALS =
   "ALIBABA_CLOUD_ACCESS_KEY_SECRET, a profile (~/.alibabacloud/credentials or `aliyun configure`, " +
   "choose one with ALIBABA_CLOUD_PROFILE), or an ECS RAM role (ALIBABA_CLOUD_ECS_METADATA); nothing was written";
 
-/** One row of the listing (also the --json shape). */
+/** One row of the listing in one region (also the --json shape with --region). */
 export interface PriceRow {
   id: string;
   usage: InstanceType["usage"];
+  region: string;
   price: Price | null;
   warnings: string[];
 }
 
-export function priceRows(instances: readonly InstanceType[]): PriceRow[] {
+/** One row of the listing across regions (also the --json shape without --region). */
+export interface RegionsRow {
+  id: string;
+  usage: InstanceType["usage"];
+  /** Every region with a price, cheapest first. */
+  prices: {
+    region: string;
+    amount: number;
+    currency: Price["currency"];
+    kind: Price["kind"];
+    date: string;
+  }[];
+}
+
+function byInstance(prices: readonly RegionalPrice[]): Map<string, RegionalPrice[]> {
+  const out = new Map<string, RegionalPrice[]>();
+  for (const p of prices) out.set(p.instance, [...(out.get(p.instance) ?? []), p]);
+  return out;
+}
+
+export function priceRows(
+  instances: readonly InstanceType[],
+  prices: readonly RegionalPrice[],
+  region: string,
+): PriceRow[] {
+  const all = byInstance(prices);
   return instances.map((t) => {
+    const hit = all.get(t.id)?.find((p) => p.region === region);
+    const price: Price | null = hit ? withoutInstance(hit) : null;
     const warnings: string[] = [];
-    if (!t.price) warnings.push("no price: estimates show no cost for this type");
-    else if (t.price.kind === "unverified") warnings.push("unverified third-party price");
-    else if (t.price.kind === "official-upper-bound")
+    if (!price) {
+      const elsewhere = all.get(t.id)?.length ?? 0;
+      warnings.push(
+        `no price in ${region}${elsewhere ? ` (priced in ${elsewhere} other regions)` : ""}: cost unknown there`,
+      );
+    } else if (price.kind === "unverified") warnings.push("unverified third-party price");
+    else if (price.kind === "official-upper-bound")
       warnings.push("an official upper bound, not a list price");
-    return { id: t.id, usage: t.usage, price: t.price ?? null, warnings };
+    return { id: t.id, usage: t.usage, region, price, warnings };
   });
 }
 
-function fmtPrice(p: Price | undefined | null): string {
+function withoutInstance(p: RegionalPrice): Price {
+  const { instance: _instance, ...price } = p;
+  return price;
+}
+
+export function regionsRows(
+  instances: readonly InstanceType[],
+  prices: readonly RegionalPrice[],
+): RegionsRow[] {
+  const all = byInstance(prices);
+  return instances.map((t) => ({
+    id: t.id,
+    usage: t.usage,
+    prices: (all.get(t.id) ?? [])
+      .map((p) => ({ region: p.region, amount: p.amount, currency: p.currency, kind: p.kind, date: p.date }))
+      .sort((a, b) => a.amount - b.amount || a.region.localeCompare(b.region)),
+  }));
+}
+
+function fmtPrice(p: Pick<Price, "amount" | "currency"> | undefined | null): string {
   return p ? `${p.amount} ${p.currency}/h` : "-";
 }
 
@@ -89,21 +147,54 @@ function clip(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
-function printTable(rows: PriceRow[], out: (s: string) => void): void {
-  const header = ["instance", "usage", "price", "kind", "date", "source"];
-  const body = rows.map((r) => [
-    r.id,
-    r.usage.join(","),
-    fmtPrice(r.price),
-    r.price?.kind ?? "missing",
-    r.price?.date ?? "-",
-    clip(r.price?.source ?? "-", 80),
-  ]);
+function printRows(header: string[], body: string[][], out: (s: string) => void): void {
   for (const line of formatTable([header, ...body])) out(line);
+}
+
+function printRegionTable(rows: PriceRow[], region: string, out: (s: string) => void): void {
+  printRows(
+    ["instance", "usage", "price", "kind", "date", "source"],
+    rows.map((r) => [
+      r.id,
+      r.usage.join(","),
+      fmtPrice(r.price),
+      r.price?.kind ?? "missing",
+      r.price?.date ?? "-",
+      clip(r.price?.source ?? "-", 80),
+    ]),
+    out,
+  );
   const missing = rows.filter((r) => !r.price).length;
   const unverified = rows.filter((r) => r.price?.kind === "unverified").length;
-  if (missing > 0) out(`warning: ${missing} of ${rows.length} instance types have no price`);
+  const bounds = rows.filter((r) => r.price?.kind === "official-upper-bound").length;
+  if (missing > 0) out(`warning: ${missing} of ${rows.length} instance types have no price in ${region}`);
   if (unverified > 0) out(`warning: ${unverified} prices are unverified third-party claims`);
+  if (bounds > 0) out(`warning: ${bounds} prices are official upper bounds, not list prices`);
+}
+
+function printRegionsTable(rows: RegionsRow[], out: (s: string) => void): void {
+  printRows(
+    ["instance", "usage", "regions", "lowest", "highest", "kinds"],
+    rows.map((r) => {
+      const lo = r.prices[0];
+      const hi = r.prices[r.prices.length - 1];
+      return [
+        r.id,
+        r.usage.join(","),
+        String(r.prices.length),
+        lo ? `${fmtPrice(lo)} ${lo.region}` : "-",
+        hi ? `${fmtPrice(hi)} ${hi.region}` : "-",
+        [...new Set(r.prices.map((p) => p.kind))].join(",") || "missing",
+      ];
+    }),
+    out,
+  );
+  const none = rows.filter((r) => r.prices.length === 0);
+  if (none.length > 0)
+    out(
+      `warning: ${none.length} of ${rows.length} instance types have no price in any region: ${none.map((r) => r.id).join(", ")}`,
+    );
+  out("prices are per region: `--region <id>` shows one region's prices with their sources");
 }
 
 /** Resolves the credential once; returns a reason when none is usable. */
@@ -137,6 +228,7 @@ async function refresh(
   file: string,
   text: string,
   instances: InstanceType[],
+  prices: readonly RegionalPrice[],
   io: PricesIo,
 ): Promise<number> {
   const region = flags.region ?? (io.env.ALIBABA_CLOUD_REGION_ID?.trim() || DEFAULT_REGION);
@@ -154,7 +246,10 @@ async function refresh(
     .map((s) => s.trim())
     .filter(Boolean);
   if (flags.only !== undefined && (!only || only.length === 0)) throw new UsageError("--only needs ids");
-  const { targets, skipped } = selectForRefresh(instances, only);
+  const current = new Map(
+    prices.filter((p) => p.region === region).map((p) => [p.instance, withoutInstance(p)]),
+  );
+  const { targets, skipped } = selectForRefresh(instances, current, only);
 
   let fetched: RefreshOutcome[] = [];
   if (targets.length > 0) {
@@ -165,7 +260,7 @@ async function refresh(
       return 2;
     }
     const client = new EcsPriceClient({ region, credentials, endpoint });
-    fetched = await fetchPrices(targets, (id) => client.instanceHourlyPrice(id), io.today());
+    fetched = await fetchPrices(targets, current, (id) => client.instanceHourlyPrice(id), io.today());
   }
 
   // Report in catalog order.
@@ -190,7 +285,11 @@ async function refresh(
     io.out("prices: nothing to refresh; nothing was written");
     return 0;
   }
-  const newText = setPrices(file, text, new Map(updated.map((o) => [o.id, o.price])));
+  const newText = setRegionalPrices(
+    file,
+    text,
+    updated.map((o) => ({ ...o.price, instance: o.id, region })),
+  );
   if (flags["dry-run"]) {
     io.out(
       `prices: dry run: would write ${updated.length} prices (${region}) to ${file}; nothing was written`,
@@ -210,29 +309,46 @@ export async function main(argv: readonly string[], io: PricesIo): Promise<numbe
     const flags = parseOptions(argv, FLAGS);
     if (flags.refresh && flags.json) throw new UsageError("--json applies to the listing, not to --refresh");
     if (!flags.refresh) {
-      for (const f of ["region", "only", "dry-run", "allow-partial"] as const) {
+      for (const f of ["only", "dry-run", "allow-partial"] as const) {
         if (flags[f] !== undefined) throw new UsageError(`--${f} only applies with --refresh`);
       }
     }
-    const file = resolve(flags.catalog ?? DEFAULT_CATALOG);
+    const file = resolve(flags["prices-file"] ?? PRICES_FILE);
     let text: string;
     try {
       text = readFileSync(file, "utf8");
     } catch (e) {
-      throw new UsageError(`cannot read catalog ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new UsageError(
+        `cannot read prices file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      );
     }
-    const instances = readInstances(file, text);
-    if (flags.refresh) return await refresh(flags, file, text, instances, io);
-    const rows = priceRows(instances);
+    const prices = parsePricesFile(file, text);
+    const instances = [...loadCatalog().instances.values()];
+    const known = new Set(instances.map((t) => t.id));
+    const stray = prices.findIndex((p) => !known.has(p.instance));
+    if (stray >= 0)
+      throw new UsageError(
+        `${file}: prices[${stray}].instance: unknown instance type "${prices[stray]!.instance}"`,
+      );
+    if (flags.refresh) return await refresh(flags, file, text, instances, prices, io);
+    if (flags.region !== undefined) {
+      if (!isRegionId(flags.region))
+        throw new UsageError(`invalid region "${flags.region}" (expected e.g. cn-hangzhou)`);
+      const rows = priceRows(instances, prices, flags.region);
+      if (flags.json) io.out(JSON.stringify(rows, null, 2));
+      else printRegionTable(rows, flags.region, io.out);
+      return 0;
+    }
+    const rows = regionsRows(instances, prices);
     if (flags.json) io.out(JSON.stringify(rows, null, 2));
-    else printTable(rows, io.out);
+    else printRegionsTable(rows, io.out);
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof SelectionError || e instanceof CatalogError) {
       io.err(`prices: ${e.message}`);
       return 2;
     }
-    if (e instanceof CatalogEditError) {
+    if (e instanceof PricesEditError) {
       io.err(`prices: ${e.message}; nothing was written`);
       return 1;
     }

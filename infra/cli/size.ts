@@ -32,6 +32,8 @@ import { checkContextLength, parseSizeArgs, UsageError, type SizeRequest } from 
 export interface SizeResult {
   model: string;
   mode: "training" | "inference";
+  /** The region whose list prices rank the fits (no stack here: the catalog's default). */
+  priceRegion: string;
   /**
    * The estimated peak per GPU, GiB. Training: what the GPU must hold (tensors, CUDA context,
    * allocator reserve), as training memory is usually reported (nvidia-smi, framework logs).
@@ -84,6 +86,7 @@ export function size(req: SizeRequest): SizeResult {
   return {
     model: req.model.id,
     mode: req.mode,
+    priceRegion: catalog.region,
     perGpuGiB: Number((reported / 2 ** 30).toFixed(3)),
     perGpuBytes: Math.round(reported),
     deviceGiB: Number(est.perGpuGiB.toFixed(3)),
@@ -117,7 +120,9 @@ function printText(r: SizeResult, out: (s: string) => void): void {
   );
   for (const i of r.breakdown) out(`  ${i.name.padEnd(24)} ${fmtGiB(i.bytes).padStart(11)}  ${i.note}`);
   for (const a of r.assumptions) out(`  assumes: ${a}`);
-  out(r.fits.length ? "fits (cheapest first):" : "fits: no catalog instance type fits");
+  out(
+    r.fits.length ? `fits (cheapest first, ${r.priceRegion} prices):` : "fits: no catalog instance type fits",
+  );
   for (const f of r.fits.slice(0, 8)) {
     const price =
       f.hourlyCost === undefined ? "price unknown" : `${f.hourlyCost} ${f.currency}/h (${f.priceKind})`;

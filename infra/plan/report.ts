@@ -5,7 +5,9 @@
  * program acted on.
  */
 import { describeSavings, describeSuggestion } from "../resolve/savings";
+import type { Price } from "../catalog";
 import type { MemoryItem } from "../sizing";
+import { SERVICE_HEADROOM } from "../resolve/services";
 import type { ResolvedJob, ResolvedService, ResolvedStack } from "../resolve/types";
 import { maskSecrets, type RegisteredResource } from "./mock-runtime";
 import { formatTable } from "../text/table";
@@ -26,6 +28,18 @@ export interface PlannedResource {
   inputs: Record<string, unknown>;
 }
 
+/** The hourly price an estimate used, and where it comes from. */
+export interface PriceUsed {
+  instance: string;
+  amount: number;
+  currency: string;
+  kind: Price["kind"];
+  /** The region the price is for. */
+  region: string;
+  source: string;
+  date: string;
+}
+
 export interface PlannedJob {
   name: string;
   method: string;
@@ -41,6 +55,8 @@ export interface PlannedJob {
   cost?: { amount: number; currency: string; priceKind: string };
   /** What the right-sizer's memory savers turned on and saved, the advisory cheaper option, spot figures. */
   notes?: string[];
+  /** The price behind `cost`; absent when the placement has no price in the stack's region. */
+  price?: PriceUsed;
   warnings: string[];
 }
 
@@ -50,10 +66,16 @@ export interface PlannedService {
   instance: string;
   replicas: { min: number; max: number };
   autoscaling?: string;
+  /** GPUs of one replica (all of the instance's, tensor parallel). */
+  gpus: { perReplica: number; model: string };
   perGpuGiB: number;
   availableGiB: number;
+  /** What the estimate may use: the GPU's memory less the service headroom. */
+  usableGiB: number;
   fits: boolean;
   monthlyCost?: { min: number; max: number; currency: string; priceKind: string };
+  /** The price behind `monthlyCost`; absent when the instance has no price in the stack's region. */
+  price?: PriceUsed;
   warnings: string[];
 }
 
@@ -121,11 +143,24 @@ function summariseServiceConfig(raw: unknown): unknown {
   }
 }
 
+function priceUsed(instance: string, p: Price | undefined, region: string): PriceUsed | undefined {
+  if (!p) return undefined;
+  return {
+    instance,
+    amount: p.amount,
+    currency: p.currency,
+    kind: p.kind,
+    region: p.region ?? region,
+    source: p.source,
+    date: p.date,
+  };
+}
+
 const gib = (bytes: number) => Math.round((bytes / GiB) * 100) / 100;
 const breakdown = (items: MemoryItem[]) =>
   items.map((i) => ({ name: i.name, GiB: gib(i.bytes), note: i.note }));
 
-function planJob(j: ResolvedJob): PlannedJob {
+function planJob(j: ResolvedJob, region: string): PlannedJob {
   const usable = j.gpuMemoryBytes * (1 - j.headroom);
   const cost = j.cost.cost;
   return {
@@ -154,11 +189,12 @@ function planJob(j: ResolvedJob): PlannedJob {
         }
       : {}),
     ...(jobNotes(j).length ? { notes: jobNotes(j) } : {}),
+    ...(cost && j.cost.price ? { price: priceUsed(j.placement.instance.id, j.cost.price, region) } : {}),
     warnings: j.cost.warnings,
   };
 }
 
-function planService(s: ResolvedService): PlannedService {
+function planService(s: ResolvedService, region: string): PlannedService {
   const c = s.cost;
   return {
     name: s.name,
@@ -168,8 +204,10 @@ function planService(s: ResolvedService): PlannedService {
     ...(s.autoscaling
       ? { autoscaling: `${s.autoscaling.metricName} target ${s.autoscaling.threshold}` }
       : {}),
+    gpus: { perReplica: s.instance.gpuCount, model: s.instance.gpuModel },
     perGpuGiB: gib(s.memory.perGpuBytes),
     availableGiB: gib(s.gpuMemoryBytes),
+    usableGiB: gib(s.gpuMemoryBytes * (1 - SERVICE_HEADROOM)),
     fits: s.fits,
     ...(c.monthlyMin && c.monthlyMax && c.currency
       ? {
@@ -181,6 +219,7 @@ function planService(s: ResolvedService): PlannedService {
           },
         }
       : {}),
+    ...(c.monthlyMax && c.price ? { price: priceUsed(s.instance.id, c.price, region) } : {}),
     warnings: c.warnings,
   };
 }
@@ -192,8 +231,8 @@ export function buildReport(
   checkFailures: readonly string[] = [],
   policy?: PolicyOutcome,
 ): PlanReport {
-  const jobs = resolved.jobs.map(planJob);
-  const services = resolved.services.map(planService);
+  const jobs = resolved.jobs.map((j) => planJob(j, resolved.region));
+  const services = resolved.services.map((s) => planService(s, resolved.region));
   const errors: string[] = [...checkFailures];
   for (const j of jobs) {
     if (!j.fits)
@@ -309,6 +348,24 @@ export function renderReport(r: PlanReport): string {
             ? `${money(s.monthlyCost.min, s.monthlyCost.currency, s.monthlyCost.priceKind)} - ${s.monthlyCost.max.toLocaleString("en-US")}`
             : "no price",
         ]),
+      ]),
+    );
+    out.push("");
+  }
+  const priced = [
+    ...r.jobs.map((j) => ({ what: `job ${j.name}`, instance: j.placement, price: j.price })),
+    ...r.services.map((s) => ({ what: `service ${s.name}`, instance: s.instance, price: s.price })),
+  ];
+  if (priced.length > 0) {
+    out.push(`Prices used (region ${r.region})`);
+    out.push(
+      table([
+        ["FOR", "INSTANCE", "PRICE", "KIND", "REGION", "DATE", "SOURCE"],
+        ...priced.map(({ what, instance, price: p }) =>
+          p
+            ? [what, p.instance, `${p.amount} ${p.currency}/h`, p.kind, p.region, p.date, compact(p.source)]
+            : [what, instance, `no price in ${r.region}`, "-", "-", "-", "cost unknown, not treated as free"],
+        ),
       ]),
     );
     out.push("");

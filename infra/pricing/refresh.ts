@@ -28,10 +28,12 @@ export function isEcsPriced(t: InstanceType): boolean {
 
 /**
  * Splits the catalog into instances to fetch and instances skipped (with a reason line).
- * `only` restricts to those ids (unknown ids are an error). User-set prices are never touched.
+ * `current` is each instance's price in the region being refreshed (user-set ones are never touched).
+ * `only` restricts to those ids (unknown ids are an error).
  */
 export function selectForRefresh(
   instances: readonly InstanceType[],
+  current: ReadonlyMap<string, Price>,
   only?: readonly string[],
 ): { targets: InstanceType[]; skipped: RefreshOutcome[] } {
   let chosen = [...instances];
@@ -45,7 +47,7 @@ export function selectForRefresh(
   const targets: InstanceType[] = [];
   const skipped: RefreshOutcome[] = [];
   for (const t of chosen) {
-    if (t.price?.kind === "user") {
+    if (current.get(t.id)?.kind === "user") {
       skipped.push({
         id: t.id,
         status: "skipped",
@@ -85,12 +87,15 @@ export function priceFromQuote(quote: InstanceHourlyPrice, date: string): Price 
     kind: "official-list",
     date,
     source: `ECS DescribePrice ${quote.region} ${date}${whole}`,
+    region: quote.region,
   };
 }
 
-/** Fetches a price for every target with at most `concurrency` requests in flight; never throws. */
+/** Fetches a price for every target with at most `concurrency` requests in flight; never throws.
+ *  `current`: each target's price in that region now (reported as `previous`). */
 export async function fetchPrices(
   targets: readonly InstanceType[],
+  current: ReadonlyMap<string, Price>,
   fetch: (instanceType: string) => Promise<InstanceHourlyPrice>,
   date: string,
   concurrency = 4,
@@ -103,11 +108,12 @@ export async function fetchPrices(
       const t = targets[i]!;
       try {
         const quote = await fetch(t.id);
+        const previous = current.get(t.id);
         results[i] = {
           id: t.id,
           status: "updated",
           price: priceFromQuote(quote, date),
-          previous: t.price,
+          ...(previous ? { previous } : {}),
           component: quote.component,
         };
       } catch (e) {

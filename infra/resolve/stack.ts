@@ -63,6 +63,7 @@ function loadStackCatalog(
     return loadCatalog({
       models: config.catalog.models as CatalogModel[],
       instances: config.catalog.instances as InstanceType[],
+      region: config.region,
     });
   } catch (err) {
     // The catalog reports its own key paths (models[2].hiddenSize); anchor them under our key.

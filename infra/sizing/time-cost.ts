@@ -29,6 +29,8 @@ export interface TrainingCostEstimate {
   cost?: Figure;
   currency?: string;
   priceKind?: Price["kind"];
+  /** The hourly price the cost was computed with (kind, region, source, date). */
+  price?: Price;
   warnings: string[];
 }
 
@@ -37,6 +39,8 @@ export interface ServiceCostEstimate {
   monthlyMax?: Figure;
   currency?: string;
   priceKind?: Price["kind"];
+  /** The hourly price the cost was computed with (kind, region, source, date). */
+  price?: Price;
   warnings: string[];
 }
 
@@ -69,7 +73,7 @@ export function trainingFlopsPerToken(m: CatalogModel, s: TrainingSettings): Fig
 
 function priceWarnings(instance: InstanceType): string[] {
   const p = instance.price;
-  if (!p) return [`no price for ${instance.id}: cost unknown (not treated as free)`];
+  if (!p) return [`no price for ${instance.id} in this region: cost unknown (not treated as free)`];
   if (p.kind === "unverified")
     return [`price of ${instance.id} is an unverified third-party figure (${p.source})`];
   if (p.kind === "official-upper-bound")
@@ -139,10 +143,12 @@ export function estimateTrainingCost(
         instances: instanceCount,
         priceKind: p.kind,
         priceDate: p.date,
+        priceRegion: p.region ?? "unknown",
       },
     },
     currency: p.currency,
     priceKind: p.kind,
+    price: p,
     warnings,
   };
 }
@@ -165,6 +171,7 @@ export function estimateServiceMonthlyCost(
       hoursPerMonth: HOURS_PER_MONTH,
       priceKind: p.kind,
       priceDate: p.date,
+      priceRegion: p.region ?? "unknown",
     },
   });
   return {
@@ -172,6 +179,7 @@ export function estimateServiceMonthlyCost(
     monthlyMax: fig(replicas.max),
     currency: p.currency,
     priceKind: p.kind,
+    price: p,
     warnings,
   };
 }

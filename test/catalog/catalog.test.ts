@@ -6,6 +6,9 @@ import {
   CatalogModelSchema,
   parameterCount,
   parseCatalogFile,
+  parsePricesFile,
+  priceIn,
+  regionalPrices,
 } from "../../infra/catalog";
 
 const catalog = loadCatalog();
@@ -84,17 +87,71 @@ test("unknown ids list close ids; extra entries override", () => {
     ],
   });
   assert.equal(c.instance(t.id).price?.amount, 9);
-  assert.equal(loadCatalog().instance(t.id).price?.amount, 15, "the cached base catalog is not mutated");
+  assert.equal(c.instance(t.id).price?.region, "cn-hangzhou", "a stack's own price is for its region");
+  assert.equal(loadCatalog().instance(t.id).price?.amount, 9.5326, "the cached base catalog is not mutated");
+  // A stack instance with no price of its own gets the region's shipped price.
+  const { price: _p, ...unpriced } = t;
+  assert.equal(
+    loadCatalog({ instances: [unpriced], region: "cn-wulanchabu" }).instance(t.id).price?.amount,
+    8.5794,
+  );
+  // A price stamped for another region is refused, not silently applied.
+  assert.throws(
+    () =>
+      loadCatalog({
+        region: "cn-wulanchabu",
+        instances: [{ ...unpriced, price: { ...t.price!, kind: "user", region: "cn-hangzhou" } }],
+      }),
+    /price\.region: "cn-hangzhou" is not this catalog's region "cn-wulanchabu"/,
+  );
 });
 
-test("every price carries currency, date, kind and source", () => {
-  for (const t of catalog.instances.values()) {
-    if (!t.price) continue;
-    assert.ok(t.price.source.length > 0 && /^\d{4}-\d{2}-\d{2}$/.test(t.price.date), t.id);
-    assert.notEqual(
-      t.price.kind,
-      "official-list",
-      `${t.id}: no official list price was found (docs/sources.md#gpu-4.1)`,
-    );
+test("prices are per region: each instance carries its region's price or none, never another region's", () => {
+  const hz = loadCatalog({ region: "cn-hangzhou" });
+  const ulanqab = loadCatalog({ region: "cn-wulanchabu" });
+  const sg = loadCatalog({ region: "ap-southeast-1" });
+  const id = "ecs.gn7i-c8g1.2xlarge";
+  assert.deepEqual(
+    [hz, ulanqab, sg].map((c) => [c.region, c.instance(id).price?.amount, c.instance(id).price?.region]),
+    [
+      ["cn-hangzhou", 9.5326, "cn-hangzhou"],
+      ["cn-wulanchabu", 8.5794, "cn-wulanchabu"],
+      ["ap-southeast-1", 18.065, "ap-southeast-1"],
+    ],
+  );
+  // gn7e is not sold in Singapore in the price file: no price there, not the Hangzhou one.
+  assert.equal(sg.instance("ecs.gn7e-c16g1.4xlarge").price, undefined);
+  assert.equal(priceIn("ecs.gn7e-c16g1.4xlarge", "ap-southeast-1"), undefined);
+  assert.equal(priceIn("ecs.gn7e-c16g1.4xlarge", "cn-hongkong")?.amount, 40.903);
+  // The source quirk left out on purpose (decisions.md): no price rather than a too-low one.
+  assert.equal(ulanqab.instance("ecs.gn6v-c8g1.8xlarge").price, undefined);
+  assert.equal(loadCatalog({ region: "eu-west-9" }).instances.size, hz.instances.size);
+  assert.equal([...loadCatalog({ region: "eu-west-9" }).instances.values()].filter((t) => t.price).length, 0);
+});
+
+test("every regional price carries currency, date, kind, source and a known instance", () => {
+  const ids = new Set(catalog.instances.keys());
+  const prices = regionalPrices();
+  assert.equal(
+    prices.length,
+    244,
+    "every (instance, region) of the price file, less the one quirk, plus one bound",
+  );
+  for (const p of prices) {
+    assert.ok(ids.has(p.instance), p.instance);
+    assert.ok(p.source.length > 0 && /^\d{4}-\d{2}-\d{2}$/.test(p.date), p.instance);
+    assert.ok(p.amount > 0, `${p.instance}@${p.region}`);
+    if (p.kind === "official-list") assert.match(p.source, /karpenter-provider-alibabacloud|DescribePrice/);
   }
+  // Which catalog instance types have a price somewhere: 23 of 40 (22 list, 1 upper bound).
+  const priced = new Set(prices.map((p) => p.instance));
+  assert.equal(priced.size, 23);
+  assert.throws(
+    () =>
+      parsePricesFile(
+        "p.yaml",
+        "prices:\n  - { instance: ecs.a, region: cn-hangzhou, amount: 1, currency: CNY, per: hour, kind: user, date: '2026-01-01', source: s }\n  - { instance: ecs.a, region: cn-hangzhou, amount: 2, currency: CNY, per: hour, kind: user, date: '2026-01-01', source: s }\n",
+      ),
+    /p\.yaml: prices\[1\]: duplicate entry "ecs\.a@cn-hangzhou"/,
+  );
 });

@@ -205,12 +205,13 @@ describe("gpu-overprovisioning", () => {
 
 describe("job-cost-cap", () => {
   it("fails a job far over the cap, passes under it", () => {
-    const bad = editJobSizing(dev, (s) => ({ ...s, workload: { ...s.workload, examples: 400_000 } }));
+    // Ulanqab's list price for the A10 (8.58 CNY/h): 800,000 examples are about 2,000 CNY.
+    const bad = editJobSizing(dev, (s) => ({ ...s, workload: { ...s.workload, examples: 800_000 } }));
     const bad2 = edit(bad, JOB, (i) => ({ ...i, maxRunningTimeMinutes: 1000 * 60 }));
     const [v] = verdicts("job-cost-cap", bad2);
     assert.match(
       v!.message,
-      /job tvfunc-qlora would cost about [\d,.]+ CNY \([\d.]+ h on 1 × ecs\.gn7i-c8g1\.2xlarge, official-upper-bound price\), over the 1,000 CNY cap per job/,
+      /job tvfunc-qlora would cost about [\d,.]+ CNY \([\d.]+ h on 1 × ecs\.gn7i-c8g1\.2xlarge, official-list price\), over the 1,000 CNY cap per job/,
     );
     assert.deepEqual(verdicts("job-cost-cap", dev), []);
   });

@@ -1,4 +1,4 @@
-// `npm run prices` and `--refresh` against a local DescribePrice server and a COPY of instances.yaml.
+// `npm run prices` and `--refresh` against a local DescribePrice server and a COPY of prices.yaml.
 // Only 127.0.0.1 is contacted: the default credential chain is pointed at an empty HOME with the ECS
 // metadata lookup disabled, and ECS_ENDPOINT points at the local server.
 import assert from "node:assert/strict";
@@ -8,31 +8,28 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as prettier from "prettier";
-import { parse } from "yaml";
 import { main, type PricesIo } from "../../infra/cli/prices";
 import { staticCredentialSource } from "../../infra/pai/credentials";
-import { type InstanceType } from "../../infra/catalog";
+import { loadCatalog, parsePricesFile, type Price, type RegionalPrice } from "../../infra/catalog";
 import { TEST_AK, TEST_SECRET, startPriceServer, type Quote } from "./price-server";
 
 const REPO = path.resolve(__dirname, "..", "..");
-const CATALOG = path.join(REPO, "infra", "catalog", "instances.yaml");
+const PRICES = path.join(REPO, "infra", "catalog", "prices.yaml");
 const REGION = "cn-shanghai";
 const TODAY = "2026-12-01";
-const USER_ID = "ecs.gn6e-c12g1.3xlarge"; // made kind: user in the copy
-const UNVERIFIED_ID = "ecs.gn7e-c16g1.4xlarge"; // unverified 34.74 in the catalog
+const USER_ID = "ecs.gn6e-c12g1.3xlarge"; // made kind: user in cn-shanghai in the copy
+const FAILING_ID = "ecs.gn7e-c16g1.4xlarge";
 
-const original = fs.readFileSync(CATALOG, "utf8");
-const instances = (parse(original, { merge: true }) as { instances: InstanceType[] }).instances;
+const original = fs.readFileSync(PRICES, "utf8");
+const instances = [...loadCatalog().instances.values()];
 const ecsTargets = instances.filter((t) => t.id.startsWith("ecs.") && t.id !== USER_ID).map((t) => t.id);
 const mlIds = instances.filter((t) => t.id.startsWith("ml.")).map((t) => t.id);
 
-/** The catalog with one price turned into a user price (the case refresh must never touch). */
-function catalogCopyText(): string {
-  const marker = "whole solution incl. NAS 'not more than 22 CNY per 60 minutes'";
-  const at = original.indexOf(marker);
-  const kindAt = original.lastIndexOf("kind: official-upper-bound", at);
-  assert.ok(at > 0 && kindAt > 0);
-  return `${original.slice(0, kindAt)}kind: user${original.slice(kindAt + "kind: official-upper-bound".length)}`;
+/** The price file with one cn-shanghai price turned into a user price (refresh must never touch it). */
+function pricesCopyText(): string {
+  const entry = `<<: *priceFile2024, instance: ${USER_ID}, region: ${REGION},`;
+  assert.ok(original.includes(entry));
+  return original.replace(entry, `<<: *priceFile2024, kind: user, instance: ${USER_ID}, region: ${REGION},`);
 }
 
 /** Quotes for every ECS target: 10.5, 11.5, ... */
@@ -42,46 +39,18 @@ function allQuotes(): Record<string, Quote> {
 
 function scratch() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pai-prices-"));
-  const file = path.join(dir, "instances.yaml");
-  fs.writeFileSync(file, catalogCopyText());
+  const file = path.join(dir, "prices.yaml");
+  fs.writeFileSync(file, pricesCopyText());
   return { dir, file, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/**
- * Lines of the text with every `price:` block removed (block or flow form) and each broken flow
- * mapping (`- {` … `}`) joined back onto one line: adding a price to a one-line flow mapping breaks
- * it one pair per line, exactly as Prettier does, and that is the only other change allowed.
- */
-function normalized(text: string): string[] {
-  const out: string[] = [];
-  let open: string[] | undefined;
-  for (const line of withoutPrices(text)) {
-    if (open) {
-      if (/^\s*}\s*$/.test(line)) {
-        out.push(`${open[0]} ${open.slice(1).join(", ")} }`);
-        open = undefined;
-      } else open.push(line.trim().replace(/,$/, ""));
-    } else if (/^\s*- \{$/.test(line)) open = [line];
-    else out.push(line);
-  }
-  return out;
-}
-
-/** Lines of the text with every `price:` block removed (block or flow form). */
-function withoutPrices(text: string): string[] {
-  const out: string[] = [];
-  let skipDeeperThan = -1;
-  for (const line of text.split("\n")) {
-    const indent = line.length - line.trimStart().length;
-    if (skipDeeperThan >= 0 && line.trim() !== "" && indent > skipDeeperThan) continue;
-    skipDeeperThan = -1;
-    if (/^\s*price:/.test(line)) {
-      skipDeeperThan = indent;
-      continue;
-    }
-    out.push(line);
-  }
-  return out;
+/** Every entry of the file outside `region`, by instance@region. */
+function otherRegions(text: string, region = REGION): Map<string, RegionalPrice> {
+  return new Map(
+    parsePricesFile("p.yaml", text)
+      .filter((p) => p.region !== region)
+      .map((p) => [`${p.instance}@${p.region}`, p]),
+  );
 }
 
 function io(env: NodeJS.ProcessEnv) {
@@ -97,9 +66,13 @@ function io(env: NodeJS.ProcessEnv) {
   return { io: value, out, err };
 }
 
-function pricesOf(text: string): Map<string, InstanceType["price"]> {
-  const doc = parse(text, { merge: true }) as { instances: InstanceType[] };
-  return new Map(doc.instances.map((t) => [t.id, t.price]));
+/** Each instance's price in `region` (without the instance field). */
+function pricesOf(text: string, region = REGION): Map<string, Price> {
+  return new Map(
+    parsePricesFile("p.yaml", text)
+      .filter((p) => p.region === region)
+      .map(({ instance, ...price }) => [instance, price]),
+  );
 }
 
 /** Runs the real CLI process (async, so the in-process server keeps answering). */
@@ -143,20 +116,42 @@ describe("prices listing", () => {
     const s = scratch();
     try {
       const t = io({});
-      assert.equal(await main(["--catalog", s.file], t.io), 0);
+      assert.equal(await main(["--prices-file", s.file, "--region", REGION], t.io), 0);
       assert.match(t.out[0]!, /^instance\s+usage\s+price\s+kind\s+date\s+source$/);
       assert.equal(t.out.filter((l) => l.startsWith("ecs.") || l.startsWith("ml.")).length, instances.length);
-      assert.ok(t.out.some((l) => /^warning: \d+ of \d+ instance types have no price$/.test(l)));
+      assert.ok(
+        t.out.some((l) => /^warning: \d+ of 40 instance types have no price in cn-shanghai$/.test(l)),
+      );
       assert.ok(t.out.some((l) => l.startsWith(USER_ID) && /\buser\b/.test(l)));
+      assert.ok(
+        t.out.some((l) => /^ecs\.gn7i-c8g1\.2xlarge .* 9\.5326 CNY\/h\s+official-list\s+2024-12-30/.test(l)),
+      );
 
       const j = io({});
-      assert.equal(await main(["--catalog", s.file, "--json"], j.io), 0);
-      const rows = JSON.parse(j.out.join("\n")) as { id: string; price: unknown; warnings: string[] }[];
+      assert.equal(await main(["--prices-file", s.file, "--json", "--region", REGION], j.io), 0);
+      const rows = JSON.parse(j.out.join("\n")) as { id: string; price: Price | null; warnings: string[] }[];
       assert.equal(rows.length, instances.length);
-      const missing = rows.find((r) => r.id === "ecs.gn7i-c16g1.4xlarge")!;
+      const missing = rows.find((r) => r.id === "ecs.gn8is.2xlarge")!;
       assert.equal(missing.price, null);
-      assert.match(missing.warnings[0]!, /no price/);
-      assert.match(rows.find((r) => r.id === UNVERIFIED_ID)!.warnings[0]!, /unverified/);
+      assert.match(missing.warnings[0]!, /no price in cn-shanghai/);
+      const elsewhere = rows.find((r) => r.id === "ecs.gn7i-c8g1.2xlarge")!;
+      assert.equal(elsewhere.price?.region, REGION);
+      assert.match(rows.find((r) => r.id === "ml.gu7i.c8m30.1-gu30")!.warnings[0]!, /upper bound/);
+
+      // Across regions: counts, lowest and highest, and the types priced nowhere.
+      const a = io({});
+      assert.equal(await main(["--prices-file", s.file], a.io), 0);
+      assert.match(a.out[0]!, /^instance\s+usage\s+regions\s+lowest\s+highest\s+kinds$/);
+      assert.ok(
+        a.out.some((l) =>
+          /^ecs\.gn7i-c8g1\.2xlarge .* 16 +8\.5794 CNY\/h cn-heyuan +18\.496462 CNY\/h eu-central-1/.test(l),
+        ),
+      );
+      assert.ok(
+        a.out.some((l) =>
+          /^warning: 17 of 40 instance types have no price in any region: .*ecs\.gn8is\.2xlarge/.test(l),
+        ),
+      );
     } finally {
       s.cleanup();
     }
@@ -167,16 +162,38 @@ describe("prices listing", () => {
     assert.equal(await main(["--dry-run"], t.io), 2);
     assert.match(t.err[0]!, /--dry-run only applies with --refresh/);
     const u = io({});
-    assert.equal(await main(["--catalog", "/nonexistent/instances.yaml"], u.io), 2);
-    assert.match(u.err[0]!, /cannot read catalog/);
+    assert.equal(await main(["--prices-file", "/nonexistent/prices.yaml"], u.io), 2);
+    assert.match(u.err[0]!, /cannot read prices file/);
+    const l = io({});
+    assert.equal(await main(["--region", "Hangzhou"], l.io), 2);
+    assert.match(l.err[0]!, /invalid region "Hangzhou"/);
+    const s = scratch();
+    try {
+      fs.writeFileSync(
+        s.file,
+        original.replace("instance: ecs.gn6i-c4g1.xlarge,", "instance: ecs.gn6i-nope,"),
+      );
+      const k = io({});
+      assert.equal(await main(["--prices-file", s.file], k.io), 2);
+      assert.match(k.err[0]!, /prices\[\d+\]\.instance: unknown instance type "ecs\.gn6i-nope"/);
+      fs.writeFileSync(
+        s.file,
+        original.replace("region: cn-hangzhou, amount: 9.5326", "region: cn-hangzhou, amount: -1"),
+      );
+      const m = io({});
+      assert.equal(await main(["--prices-file", s.file], m.io), 2);
+      assert.match(m.err[0]!, /prices\[\d+\]\.amount/);
+    } finally {
+      s.cleanup();
+    }
     const r = io({});
-    assert.equal(await main(["--refresh", "--region", "Hangzhou", "--catalog", CATALOG], r.io), 2);
+    assert.equal(await main(["--refresh", "--region", "Hangzhou", "--prices-file", PRICES], r.io), 2);
     assert.match(r.err[0]!, /invalid region "Hangzhou"/);
     const e = io({ ECS_ENDPOINT: "ftp://x" });
-    assert.equal(await main(["--refresh", "--catalog", CATALOG], e.io), 2);
+    assert.equal(await main(["--refresh", "--prices-file", PRICES], e.io), 2);
     assert.match(e.err[0]!, /ECS_ENDPOINT: invalid PAI endpoint/);
     const j = io({});
-    assert.equal(await main(["--refresh", "--json", "--catalog", CATALOG], j.io), 2);
+    assert.equal(await main(["--refresh", "--json", "--prices-file", PRICES], j.io), 2);
   });
 });
 
@@ -201,7 +218,7 @@ describe("prices --refresh", () => {
       server.received.length = 0;
       const t = io(env());
       assert.equal(
-        await main(["--refresh", "--region", REGION, "--catalog", s.file], t.io),
+        await main(["--refresh", "--region", REGION, "--prices-file", s.file], t.io),
         0,
         t.err.join("\n"),
       );
@@ -209,8 +226,8 @@ describe("prices --refresh", () => {
       assert.deepEqual(server.received.map((r) => r.instanceType).sort(), [...ecsTargets].sort());
 
       const after = fs.readFileSync(s.file, "utf8");
-      // Nothing but price blocks changed; comments and anchors are all there.
-      assert.deepEqual(normalized(after), normalized(before));
+      // Nothing but this region's prices changed; comments and anchors are all there.
+      assert.deepEqual(otherRegions(after), otherRegions(before));
       for (const line of before.split("\n").filter((l) => l.trimStart().startsWith("#")))
         assert.ok(after.includes(line), `comment lost: ${line}`);
       for (const anchor of before.match(/&\w+/g) ?? []) assert.ok(after.includes(anchor));
@@ -225,6 +242,7 @@ describe("prices --refresh", () => {
           kind: "official-list",
           date: TODAY,
           source: `ECS DescribePrice ${REGION} ${TODAY}`,
+          region: REGION,
         });
       });
       assert.equal(newPrices.get(USER_ID)?.kind, "user");
@@ -235,14 +253,14 @@ describe("prices --refresh", () => {
       assert.ok(t.out.some((l) => l.includes(USER_ID) && /user-set price/.test(l)));
 
       // The result is already in the repository's Prettier style (format:check stays green).
-      const config = (await prettier.resolveConfig(CATALOG)) ?? {};
+      const config = (await prettier.resolveConfig(PRICES)) ?? {};
       assert.ok(await prettier.check(after, { ...config, parser: "yaml" }), "not Prettier-formatted");
 
       // A second refresh with the same prices and date changes nothing (flow-form prices are replaced in place).
       const again = io(env());
-      assert.equal(await main(["--refresh", "--region", REGION, "--catalog", s.file], again.io), 0);
+      assert.equal(await main(["--refresh", "--region", REGION, "--prices-file", s.file], again.io), 0);
       assert.equal(fs.readFileSync(s.file, "utf8"), after);
-      assert.deepEqual(fs.readdirSync(s.dir), ["instances.yaml"]);
+      assert.deepEqual(fs.readdirSync(s.dir), ["prices.yaml"]);
     } finally {
       s.cleanup();
     }
@@ -253,7 +271,7 @@ describe("prices --refresh", () => {
     try {
       const before = fs.readFileSync(s.file, "utf8");
       const t = io(env());
-      const code = await main(["--refresh", "--region", REGION, "--dry-run", "--catalog", s.file], t.io);
+      const code = await main(["--refresh", "--region", REGION, "--dry-run", "--prices-file", s.file], t.io);
       assert.equal(code, 0);
       assert.match(t.out[t.out.length - 1]!, /dry run: would write \d+ prices .*nothing was written/);
       assert.equal(fs.readFileSync(s.file, "utf8"), before);
@@ -263,7 +281,7 @@ describe("prices --refresh", () => {
   });
 
   it("a partial failure writes nothing and exits 1 unless --allow-partial", async () => {
-    const failing = ["ecs.gn7i-c32g1.8xlarge", UNVERIFIED_ID];
+    const failing = ["ecs.gn7i-c32g1.8xlarge", FAILING_ID];
     const saved = failing.map((id) => quotes[id]);
     quotes["ecs.gn7i-c32g1.8xlarge"] = {
       error: {
@@ -272,12 +290,12 @@ describe("prices --refresh", () => {
         message: "The price of your queried resource is not available now.",
       },
     };
-    delete quotes[UNVERIFIED_ID]; // → InvalidInstanceType.ValueNotSupported
+    delete quotes[FAILING_ID]; // → InvalidInstanceType.ValueNotSupported
     const s = scratch();
     try {
       const before = fs.readFileSync(s.file, "utf8");
       const t = io(env());
-      assert.equal(await main(["--refresh", "--region", REGION, "--catalog", s.file], t.io), 1);
+      assert.equal(await main(["--refresh", "--region", REGION, "--prices-file", s.file], t.io), 1);
       assert.equal(fs.readFileSync(s.file, "utf8"), before);
       assert.ok(
         t.err.some((l) => l.startsWith("failed   ecs.gn7i-c32g1.8xlarge:") && l.includes("PriceNotFound")),
@@ -285,7 +303,7 @@ describe("prices --refresh", () => {
       assert.ok(
         t.err.some(
           (l) =>
-            l.startsWith(`failed   ${UNVERIFIED_ID}:`) && l.includes("InvalidInstanceType.ValueNotSupported"),
+            l.startsWith(`failed   ${FAILING_ID}:`) && l.includes("InvalidInstanceType.ValueNotSupported"),
         ),
       );
       assert.match(
@@ -295,16 +313,16 @@ describe("prices --refresh", () => {
 
       const p = io(env());
       const code = await main(
-        ["--refresh", "--region", REGION, "--allow-partial", "--catalog", s.file],
+        ["--refresh", "--region", REGION, "--allow-partial", "--prices-file", s.file],
         p.io,
       );
       assert.equal(code, 0);
       const after = fs.readFileSync(s.file, "utf8");
-      assert.deepEqual(normalized(after), normalized(before));
+      assert.deepEqual(otherRegions(after), otherRegions(before));
       const oldPrices = pricesOf(before);
       const newPrices = pricesOf(after);
       for (const id of failing) assert.deepEqual(newPrices.get(id), oldPrices.get(id), id);
-      assert.equal(newPrices.get(UNVERIFIED_ID)?.kind, "unverified");
+      assert.equal(newPrices.get(FAILING_ID)?.date, "2024-12-30");
       assert.equal(newPrices.get("ecs.gn7i-c8g1.2xlarge")?.kind, "official-list");
       assert.ok(p.err.some((l) => /warning: 2 fetches failed/.test(l)));
     } finally {
@@ -320,7 +338,10 @@ describe("prices --refresh", () => {
       server.received.length = 0;
       const t = io(env());
       const only = ["ml.gu7i.c8m30.1-gu30", USER_ID].join(",");
-      assert.equal(await main(["--refresh", "--only", only, "--catalog", s.file], t.io), 0);
+      assert.equal(
+        await main(["--refresh", "--region", REGION, "--only", only, "--prices-file", s.file], t.io),
+        0,
+      );
       assert.equal(server.received.length, 0);
       assert.equal(fs.readFileSync(s.file, "utf8"), before);
       assert.deepEqual(t.out, [
@@ -331,7 +352,7 @@ describe("prices --refresh", () => {
 
       const one = io(env());
       const code = await main(
-        ["--refresh", "--region", REGION, "--only", "ecs.gn6i-c4g1.xlarge", "--catalog", s.file],
+        ["--refresh", "--region", REGION, "--only", "ecs.gn6i-c4g1.xlarge", "--prices-file", s.file],
         one.io,
       );
       assert.equal(code, 0);
@@ -348,7 +369,7 @@ describe("prices --refresh", () => {
       );
 
       const bad = io(env());
-      assert.equal(await main(["--refresh", "--only", "ecs.nope", "--catalog", s.file], bad.io), 2);
+      assert.equal(await main(["--refresh", "--only", "ecs.nope", "--prices-file", s.file], bad.io), 2);
       assert.match(bad.err[0]!, /unknown instance type ecs\.nope/);
     } finally {
       s.cleanup();
@@ -364,7 +385,7 @@ describe("prices --refresh", () => {
       const t = io(env());
       const only = "ecs.gn6i-c4g1.xlarge,ecs.gn6v-c8g1.2xlarge";
       const code = await main(
-        ["--refresh", "--region", REGION, "--only", only, "--allow-partial", "--catalog", s.file],
+        ["--refresh", "--region", REGION, "--only", only, "--allow-partial", "--prices-file", s.file],
         t.io,
       );
       assert.equal(code, 0);
@@ -389,7 +410,7 @@ describe("prices --refresh", () => {
       const before = fs.readFileSync(s.file, "utf8");
       server.received.length = 0;
       const r = await runCli(
-        ["--refresh", "--region", REGION, "--catalog", s.file],
+        ["--refresh", "--region", REGION, "--prices-file", s.file],
         isolatedEnv(s.dir, env()),
       );
       assert.equal(r.status, 2, r.stderr);
@@ -402,7 +423,7 @@ describe("prices --refresh", () => {
       assert.equal(r.stdout, "");
       assert.equal(server.received.length + server.rejected.length, 0);
       assert.equal(fs.readFileSync(s.file, "utf8"), before);
-      assert.deepEqual(fs.readdirSync(s.dir), ["instances.yaml"]);
+      assert.deepEqual(fs.readdirSync(s.dir), ["prices.yaml"]);
     } finally {
       s.cleanup();
     }
@@ -412,7 +433,7 @@ describe("prices --refresh", () => {
     const s = scratch();
     try {
       const r = await runCli(
-        ["--refresh", "--region", REGION, "--only", "ecs.gn7i-c16g1.4xlarge", "--catalog", s.file],
+        ["--refresh", "--region", REGION, "--only", "ecs.gn7i-c16g1.4xlarge", "--prices-file", s.file],
         isolatedEnv(s.dir, {
           ...env(),
           ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_AK,

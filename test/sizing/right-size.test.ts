@@ -127,18 +127,37 @@ test("training time and cost carry their inputs; missing prices warn instead of 
   const hours = (3e6 * flops) / (125e12 * 0.5) / 3600;
   assert.ok(Math.abs(r.hours.value / hours - 1) < 0.01, `${r.hours.value} vs ${hours}`);
   assert.equal(r.hours.inputs.tokens, 3e6);
-  assert.equal(r.cost?.value, r.hours.value * 15);
-  assert.equal(r.priceKind, "official-upper-bound");
+  // The catalog's default region is cn-hangzhou: the A10's list price there, with its provenance.
+  assert.equal(r.cost?.value, r.hours.value * 9.5326);
+  assert.equal(r.priceKind, "official-list");
+  assert.equal(r.price?.region, "cn-hangzhou");
+  assert.equal(r.cost?.inputs.priceRegion, "cn-hangzhou");
+  // Another region, another price: the estimate picks the catalog region's.
+  const ulanqab = estimateTrainingCost(
+    m,
+    s,
+    { examples: 1000, avgTokensPerExample: 1000, epochs: 3, mfu: 0.5 },
+    loadCatalog({ region: "cn-wulanchabu" }).instance("ecs.gn7i-c8g1.2xlarge"),
+    1,
+  );
+  assert.equal(ulanqab.cost?.value, r.hours.value * 8.5794);
+  assert.equal(ulanqab.price?.region, "cn-wulanchabu");
   const unpriced = estimateTrainingCost(
     m,
     s,
     { examples: 1, avgTokensPerExample: 1, epochs: 1 },
-    base.instance("ecs.gn7-c12g1.3xlarge"),
+    base.instance("ecs.gn7-c12g1.3xlarge"), // priced in Beijing, Shanghai and Ulanqab only
     1,
   );
   assert.equal(unpriced.cost, undefined);
-  assert.match(unpriced.warnings.join(" "), /no price/);
-  const svc = estimateServiceMonthlyCost(base.instance("ml.gu7i.c16m60.1-gu30"), { min: 1, max: 3 });
-  assert.equal(svc.monthlyMax?.value, 3 * 12.71 * 730);
-  assert.match(svc.warnings.join(" "), /unverified/);
+  assert.match(unpriced.warnings.join(" "), /no price for ecs\.gn7-c12g1\.3xlarge in this region/);
+  const shanghai = loadCatalog({ region: "cn-shanghai" });
+  const svc = estimateServiceMonthlyCost(shanghai.instance("ml.gu7i.c8m30.1-gu30"), { min: 1, max: 3 });
+  assert.equal(svc.monthlyMax?.value, 3 * 8 * 730);
+  assert.match(svc.warnings.join(" "), /upper bound/);
+  assert.equal(
+    estimateServiceMonthlyCost(base.instance("ml.gu7i.c8m30.1-gu30"), { min: 1, max: 1 }).monthlyMax,
+    undefined,
+    "an upper bound for Shanghai is no price in Hangzhou",
+  );
 });
