@@ -33,6 +33,11 @@ const TEMPLATES: Record<string, string> = {
   none: "default",
 };
 
+/** The LLaMA-Factory template a model trains with (the validator renders examples with the same one). */
+export function llamaFactoryTemplate(model: Pick<CatalogModel, "chatTemplate">): string {
+  return TEMPLATES[model.chatTemplate] ?? "default";
+}
+
 const LORA_TARGETS: Record<string, string> = {
   q: "q_proj",
   k: "k_proj",
@@ -59,7 +64,7 @@ export function trainingCommand({ job, model, hyper, training, datasetFile }: Tr
     `--model_name_or_path ${MOUNTS.baseModel}`,
     "--dataset_dir /tmp/dataset",
     "--dataset train",
-    `--template ${TEMPLATES[model.chatTemplate] ?? "default"}`,
+    `--template ${llamaFactoryTemplate(model)}`,
     `--finetuning_type ${job.method === "qlora" ? "lora" : job.method}`,
     `--cutoff_len ${hyper.seqLen}`,
     `--per_device_train_batch_size ${hyper.microBatchSize}`,
