@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedStack } from "../infra/resolve/types";
 import { ArtifactBuckets } from "./artifact-buckets";
+import { DatasetUpload } from "./dataset-upload";
 import { FineTuneJob } from "./finetune-job";
 import { GpuQuota } from "./gpu-quota";
 import { InferenceService } from "./inference-service";
@@ -92,8 +93,31 @@ export class FineTunePlatform extends pulumi.ComponentResource {
       );
     }
 
+    // One upload per distinct content version, however many jobs train on it.
+    const uploads = new Map<string, DatasetUpload>();
+    for (const job of spec.jobs) {
+      const d = job.dataset;
+      if (!d || uploads.has(d.key)) continue;
+      uploads.set(
+        d.key,
+        new DatasetUpload(
+          `${name}-data-${d.version.slice(0, 16)}`,
+          {
+            bucket: storage.bucketNames.datasets,
+            key: d.key,
+            source: d.source,
+            md5: d.md5,
+            encryption: spec.storage.encryption,
+            ...(spec.storage.kmsKeyId !== undefined ? { kmsKeyId: spec.storage.kmsKeyId } : {}),
+          },
+          parent,
+        ),
+      );
+    }
+
     this.jobs = {};
     for (const job of spec.jobs) {
+      const upload = job.dataset ? uploads.get(job.dataset.key) : undefined;
       const j = new FineTuneJob(
         `${name}-job-${job.name}`,
         {
@@ -106,8 +130,8 @@ export class FineTunePlatform extends pulumi.ComponentResource {
           // The job runs as the stack's role, whose policy names only this stack's buckets.
           roleArn: storage.roleArn,
         },
-        // The buckets (and their role) must exist before a job mounts them.
-        { parent: this, dependsOn: storage.readyResources },
+        // The buckets (and their role), and the job's data, must exist before a job mounts them.
+        { parent: this, dependsOn: upload ? [...storage.readyResources, upload] : storage.readyResources },
       );
       this.jobs[job.name] = { jobId: j.jobId, status: j.status, outputUri: j.outputUri };
     }

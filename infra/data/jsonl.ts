@@ -26,7 +26,13 @@ export interface ReadStats {
 
 const CHUNK = 1 << 20;
 
-export function readJsonLines(file: string, maxLineBytes: number, onLine: (e: LineEvent) => void): ReadStats {
+/** `onChunk` sees every byte of the file once, in order (BOM included): for hashing in the same read. */
+export function readJsonLines(
+  file: string,
+  maxLineBytes: number,
+  onLine: (e: LineEvent) => void,
+  onChunk?: (chunk: Buffer) => void,
+): ReadStats {
   const fd = fs.openSync(file, "r");
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const buf = Buffer.allocUnsafe(CHUNK);
@@ -75,6 +81,7 @@ export function readJsonLines(file: string, maxLineBytes: number, onLine: (e: Li
       const n = fs.readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
       let chunk = buf.subarray(0, n);
+      onChunk?.(chunk);
       bytes += n;
       if (first) {
         first = false;

@@ -15,6 +15,7 @@
  * - alpaca: instruction, input (optional), output, system (optional), history (optional pairs).
  * One file uses one shape: LLaMA-Factory reads a dataset with one column and tag mapping.
  */
+import { createHash } from "node:crypto";
 import type { CatalogModel } from "../catalog";
 import { readJsonLines } from "./jsonl";
 import {
@@ -110,16 +111,62 @@ export interface DatasetReport {
   timing: { totalMs: number; tokenizerLoadMs: number };
 }
 
-export interface ValidateOptions {
+export interface MeasureOptions {
   /** Model the data trains (catalog entry): its kind, family and template. */
   model: CatalogModel;
   /** LLaMA-Factory template name the job uses (`--template`). */
   template: string;
-  /** Sequence length (cutoff_len). */
-  seqLen: number;
   /** Name shown in messages. Default: the path. */
   displayName?: string;
+  /** Longest line read. Default: DEFAULT_MAX_LINE_BYTES (1 MiB). */
   maxLineBytes?: number;
+}
+
+export interface ValidateOptions extends MeasureOptions {
+  /** Sequence length (cutoff_len). */
+  seqLen: number;
+}
+
+/**
+ * What one read of a file gives, before a sequence length is chosen: the report without the
+ * truncation findings, every example's token count and line, and the file's hashes. A stack that
+ * trains several jobs on one file with different sequence lengths reads it once.
+ */
+export interface DatasetMeasure {
+  report: Omit<DatasetReport, "seqLen" | "tokens"> & { tokens: Omit<TokenStats, "trainedTotal"> };
+  lengths: Int32Array;
+  lines: Int32Array;
+  /** Lowercase hex SHA-256 of the bytes: the content version (infra/data/content-version.ts). */
+  sha256: string;
+  /** Lowercase hex MD5 of the bytes: OSS checks the upload against it (Content-MD5). */
+  md5: string;
+}
+
+/** The full report at one sequence length (truncation findings and trained tokens). */
+export function reportAt(m: DatasetMeasure, seqLen: number): DatasetReport {
+  const problems = m.report.problems.slice();
+  let problemCount = m.report.problemCount;
+  let trainedTotal = 0;
+  for (let i = 0; i < m.report.examples; i++) {
+    const n = m.lengths[i]!;
+    trainedTotal += Math.min(n, seqLen);
+    if (n > seqLen) {
+      problemCount++;
+      if (problems.length < MAX_KEPT_PROBLEMS)
+        problems.push({
+          line: m.lines[i]!,
+          kind: "truncated",
+          message: `${n} tokens, more than the sequence length ${seqLen}: training cuts it (cutoff_len)`,
+        });
+    }
+  }
+  problems.sort((a, b) => a.line - b.line);
+  return { ...m.report, seqLen, tokens: { ...m.report.tokens, trainedTotal }, problems, problemCount };
+}
+
+/** Reads, checks and measures a file at one sequence length. */
+export function validateDataset(file: string, opts: ValidateOptions): DatasetReport {
+  return reportAt(measureDataset(file, opts), opts.seqLen);
 }
 
 /**
@@ -152,7 +199,7 @@ function clip(s: string, n = 40): string {
   return JSON.stringify(s.length > n ? `${s.slice(0, n)}…` : s);
 }
 
-export function validateDataset(file: string, opts: ValidateOptions): DatasetReport {
+export function measureDataset(file: string, opts: MeasureOptions): DatasetMeasure {
   const t0 = performance.now();
   const template = TEMPLATES[opts.template] ?? TEMPLATES.default!;
   const specials = specialTokensOf(opts.model.family);
@@ -172,8 +219,10 @@ export function validateDataset(file: string, opts: ValidateOptions): DatasetRep
   let shapeLine = 0;
   let examples = 0;
   let lengths = new Int32Array(1024);
+  let lineOf = new Int32Array(1024);
   let total = 0;
-  let trainedTotal = 0;
+  const sha256 = createHash("sha256");
+  const md5 = createHash("md5");
   let max = 0;
   let sample: DatasetReport["sample"];
   // Duplicate detection keeps two 53-bit hashes and a line per example, not the text.
@@ -367,98 +416,105 @@ export function validateDataset(file: string, opts: ValidateOptions): DatasetRep
     return { ...(system !== undefined ? { system } : {}), turns };
   };
 
-  const stats = readJsonLines(file, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, (e) => {
-    const line = e.line;
-    if (e.tooLongBytes !== undefined) {
-      problem(
-        line,
-        "line-too-long",
-        `line is ${e.tooLongBytes} bytes, more than the ${opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES}-byte limit; skipped`,
-      );
-      return;
-    }
-    if (e.notUtf8) {
-      problem(line, "not-utf8", "not valid UTF-8 text (a binary file?)");
-      return;
-    }
-    const text = e.text!;
-    if (text.trim() === "") return; // blank lines are allowed between records
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      const hint =
-        line === 1 && text.trim() === "[" ? " (a JSON array? jobs take JSON Lines: one object per line)" : "";
-      problem(line, "unparseable", `not JSON: ${(err as Error).message.split("\n")[0]}${hint}`);
-      return;
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      problem(line, "not-an-object", `expected one JSON object per line, got ${describe(value)}`);
-      return;
-    }
-    const obj = value as Record<string, unknown>;
-    const s = readShape(obj);
-    if (!s) {
-      problem(
-        line,
-        "unknown-shape",
-        `neither sharegpt ("messages" or "conversations") nor alpaca ("instruction"/"output"); keys: ${Object.keys(obj).slice(0, 8).join(", ") || "none"}`,
-      );
-      return;
-    }
-    if (!shape) {
-      shape = s;
-      shapeLine = line;
-    } else if (!sameShape(shape, s)) {
-      problem(
-        line,
-        "mixed-shape",
-        `written as ${shapeText(s)}, but line ${shapeLine} set the file's shape to ${shapeText(shape)}; LLaMA-Factory reads one file with one mapping`,
-      );
-      return;
-    }
-    const conv = toConversation(line, obj, shape);
-    if (!conv) return;
-    const answer = conv.turns[conv.turns.length - 1]!.content;
-    if (answer.trim() === "") {
-      problem(line, "empty-answer", "empty answer");
-      return;
-    }
+  const stats = readJsonLines(
+    file,
+    opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    (e) => {
+      const line = e.line;
+      if (e.tooLongBytes !== undefined) {
+        problem(
+          line,
+          "line-too-long",
+          `line is ${e.tooLongBytes} bytes, more than the ${opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES}-byte limit; skipped`,
+        );
+        return;
+      }
+      if (e.notUtf8) {
+        problem(line, "not-utf8", "not valid UTF-8 text (a binary file?)");
+        return;
+      }
+      const text = e.text!;
+      if (text.trim() === "") return; // blank lines are allowed between records
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        const hint =
+          line === 1 && text.trim() === "["
+            ? " (a JSON array? jobs take JSON Lines: one object per line)"
+            : "";
+        problem(line, "unparseable", `not JSON: ${(err as Error).message.split("\n")[0]}${hint}`);
+        return;
+      }
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        problem(line, "not-an-object", `expected one JSON object per line, got ${describe(value)}`);
+        return;
+      }
+      const obj = value as Record<string, unknown>;
+      const s = readShape(obj);
+      if (!s) {
+        problem(
+          line,
+          "unknown-shape",
+          `neither sharegpt ("messages" or "conversations") nor alpaca ("instruction"/"output"); keys: ${Object.keys(obj).slice(0, 8).join(", ") || "none"}`,
+        );
+        return;
+      }
+      if (!shape) {
+        shape = s;
+        shapeLine = line;
+      } else if (!sameShape(shape, s)) {
+        problem(
+          line,
+          "mixed-shape",
+          `written as ${shapeText(s)}, but line ${shapeLine} set the file's shape to ${shapeText(shape)}; LLaMA-Factory reads one file with one mapping`,
+        );
+        return;
+      }
+      const conv = toConversation(line, obj, shape);
+      if (!conv) return;
+      const answer = conv.turns[conv.turns.length - 1]!.content;
+      if (answer.trim() === "") {
+        problem(line, "empty-answer", "empty answer");
+        return;
+      }
 
-    // Duplicates: the same prompt and answer again, or the same prompt with a different answer.
-    const parts = [conv.system ?? ""];
-    for (let i = 0; i < conv.turns.length - 1; i++) parts.push(conv.turns[i]!.role, conv.turns[i]!.content);
-    const promptKey = hash53(parts);
-    const answerKey = hash53([answer]);
-    const seenLine = seenPrompt.get(promptKey);
-    if (seenLine !== undefined) {
-      if (seenAnswer.get(promptKey) === answerKey)
-        problem(line, "duplicate-example", `same prompt and answer as line ${seenLine}`);
-      else problem(line, "conflicting-answer", `same prompt as line ${seenLine} with a different answer`);
-      return;
-    }
-    seenPrompt.set(promptKey, line);
-    seenAnswer.set(promptKey, answerKey);
+      // Duplicates: the same prompt and answer again, or the same prompt with a different answer.
+      const parts = [conv.system ?? ""];
+      for (let i = 0; i < conv.turns.length - 1; i++) parts.push(conv.turns[i]!.role, conv.turns[i]!.content);
+      const promptKey = hash53(parts);
+      const answerKey = hash53([answer]);
+      const seenLine = seenPrompt.get(promptKey);
+      if (seenLine !== undefined) {
+        if (seenAnswer.get(promptKey) === answerKey)
+          problem(line, "duplicate-example", `same prompt and answer as line ${seenLine}`);
+        else problem(line, "conflicting-answer", `same prompt as line ${seenLine} with a different answer`);
+        return;
+      }
+      seenPrompt.set(promptKey, line);
+      seenAnswer.set(promptKey, answerKey);
 
-    const elements = renderElements(template, conv, specials);
-    const n = count(elements);
-    if (n > opts.seqLen)
-      problem(
-        line,
-        "truncated",
-        `${n} tokens, more than the sequence length ${opts.seqLen}: training cuts it (cutoff_len)`,
-      );
-    if (!sample) sample = { line, text: renderText(elements), tokens: n };
-    if (examples === lengths.length) {
-      const grown = new Int32Array(lengths.length * 2);
-      grown.set(lengths);
-      lengths = grown;
-    }
-    lengths[examples++] = n;
-    total += n;
-    trainedTotal += Math.min(n, opts.seqLen);
-    if (n > max) max = n;
-  });
+      const elements = renderElements(template, conv, specials);
+      const n = count(elements);
+      if (!sample) sample = { line, text: renderText(elements), tokens: n };
+      if (examples === lengths.length) {
+        const grown = new Int32Array(lengths.length * 2);
+        grown.set(lengths);
+        lengths = grown;
+        const grownLines = new Int32Array(lineOf.length * 2);
+        grownLines.set(lineOf);
+        lineOf = grownLines;
+      }
+      lineOf[examples] = line;
+      lengths[examples++] = n;
+      total += n;
+      if (n > max) max = n;
+    },
+    (chunk) => {
+      sha256.update(chunk);
+      md5.update(chunk);
+    },
+  );
 
   const shown = opts.displayName ?? file;
   if (stats.bom)
@@ -475,12 +531,10 @@ export function validateDataset(file: string, opts: ValidateOptions): DatasetRep
       `${examples} usable example${examples === 1 ? "" : "s"}; a ${opts.model.variant} model (${opts.model.id}) needs at least ${minExamples}`,
     );
   }
-  problems.sort((a, b) => a.line - b.line);
-
   const sorted = lengths.slice(0, examples).sort();
   const pct = (p: number) =>
     examples === 0 ? 0 : sorted[Math.min(examples - 1, Math.ceil((p / 100) * examples) - 1)]!;
-  return {
+  const report = {
     file: shown,
     bytes: stats.bytes,
     lines: stats.lines,
@@ -488,7 +542,6 @@ export function validateDataset(file: string, opts: ValidateOptions): DatasetRep
     ...(shape ? { shape } : {}),
     model: { id: opts.model.id, variant: opts.model.variant, family: opts.model.family },
     template: template.name,
-    seqLen: opts.seqLen,
     minExamples,
     tokenizer: counter.choice,
     tokens: {
@@ -498,11 +551,17 @@ export function validateDataset(file: string, opts: ValidateOptions): DatasetRep
       p95: pct(95),
       max,
       total,
-      trainedTotal,
     },
     ...(sample ? { sample } : {}),
     problems,
     problemCount,
     timing: { totalMs: performance.now() - t0, tokenizerLoadMs },
+  };
+  return {
+    report,
+    lengths: lengths.slice(0, examples),
+    lines: lineOf.slice(0, examples),
+    sha256: sha256.digest("hex"),
+    md5: md5.digest("hex"),
   };
 }

@@ -13,6 +13,7 @@ import {
   type RawStackConfig,
 } from "../config/load";
 import type { StackConfig } from "../config/schema";
+import { DatasetReader } from "../data/stack-dataset";
 import { resolveJob } from "./jobs";
 import { catalogLookup } from "./lookup";
 import { resolveService } from "./services";
@@ -121,10 +122,11 @@ function resolve(
     names.set(j.name, i);
   });
   const jobs: ResolvedJob[] = [];
+  const datasets = new DatasetReader(file);
   config.jobs.forEach((job, i) => {
     const resolved = resolveJob(
       job,
-      { catalog, config, buckets, ...(quota ? { quota } : {}), at: [P("jobs"), i] },
+      { catalog, config, buckets, ...(quota ? { quota } : {}), datasets, at: [P("jobs"), i] },
       issues,
     );
     if (resolved) jobs.push(resolved);

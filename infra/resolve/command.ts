@@ -8,6 +8,7 @@ import type { CatalogModel } from "../catalog";
 import type { TrainingSettings } from "../sizing";
 import type { JobConfig, ServiceConfig } from "../config/schema";
 import type { ResolvedHyperparameters } from "./types";
+import type { DatasetShape } from "../data/validate";
 
 /** Where the job's OSS data sources are mounted inside the containers. */
 export const MOUNTS = {
@@ -55,9 +56,18 @@ export interface TrainingCommandInput {
   training: TrainingSettings;
   /** File name of the dataset inside its mounted directory. */
   datasetFile: string;
+  /** How a validated local file spells its examples (columns and role tags for dataset_info.json). */
+  datasetShape?: DatasetShape;
 }
 
-export function trainingCommand({ job, model, hyper, training, datasetFile }: TrainingCommandInput): string {
+export function trainingCommand({
+  job,
+  model,
+  hyper,
+  training,
+  datasetFile,
+  datasetShape,
+}: TrainingCommandInput): string {
   const args: string[] = [
     "--stage sft",
     "--do_train true",
@@ -111,7 +121,7 @@ export function trainingCommand({ job, model, hyper, training, datasetFile }: Tr
     "set -euo pipefail",
     "mkdir -p /tmp/dataset",
     "cat > /tmp/dataset/dataset_info.json <<'JSON'",
-    JSON.stringify({ train: { file_name: `${MOUNTS.data}/${datasetFile}`, formatting: job.dataset.format } }),
+    JSON.stringify({ train: datasetInfo(`${MOUNTS.data}/${datasetFile}`, job.dataset.format, datasetShape) }),
     "JSON",
   ];
   if (training.zeroStage > 0) {
@@ -131,6 +141,31 @@ export function trainingCommand({ job, model, hyper, training, datasetFile }: Tr
     "fi",
   );
   return lines.join("\n");
+}
+
+/**
+ * LLaMA-Factory's dataset description (data/README.md of v0.9.3). Its sharegpt defaults are
+ * `conversations` with from/value and human/gpt; a file written with `messages` and role/content
+ * (the "OpenAI format") needs the columns and tags spelled out, or every example is skipped.
+ */
+function datasetInfo(
+  fileName: string,
+  format: "sharegpt" | "alpaca",
+  shape?: DatasetShape,
+): Record<string, unknown> {
+  if (shape?.format !== "sharegpt") return { file_name: fileName, formatting: format };
+  return {
+    file_name: fileName,
+    formatting: "sharegpt",
+    columns: { messages: shape.messages },
+    tags: {
+      role_tag: shape.roleTag,
+      content_tag: shape.contentTag,
+      user_tag: shape.userTag,
+      assistant_tag: shape.assistantTag,
+      system_tag: "system",
+    },
+  };
 }
 
 function precisionArgs(training: TrainingSettings): string[] {

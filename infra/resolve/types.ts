@@ -4,6 +4,7 @@
  * the components, the offline plan and (later) the policy report all read the same object.
  */
 import type { Catalog, InstanceType, CatalogModel } from "../catalog";
+import type { ResolvedDataset } from "../data/stack-dataset";
 import type {
   JobSizingInputs,
   MemoryEstimate,
@@ -57,6 +58,8 @@ export interface ResolvedJob {
   runHash: string;
   /** Bucket-relative locations. The output and checkpoint prefixes carry the run hash, so a new run never overwrites an old model. */
   paths: { dataset: string; baseModel: string; output: string; checkpoints: string };
+  /** The validated, measured local dataset (`dataset.file`) the program uploads to `paths.dataset`. */
+  dataset?: ResolvedDataset;
 }
 
 export interface ResolvedService {

@@ -17,6 +17,8 @@ export interface TrainingWorkload {
   epochs: number;
   /** Model FLOPs utilisation (fraction of peak); default DEFAULT_MFU = 0.35. */
   mfu?: number;
+  /** Where the two figures above were measured (tokenizer, data version); absent when the stack states them. */
+  measuredBy?: string;
 }
 
 export interface TrainingCostEstimate {
