@@ -70,6 +70,11 @@ export class DatasetReader {
   private readonly projectDir: string;
   private readonly stackDir: string;
 
+  /** Files read so far (each distinct file once, whatever the number of jobs and sequence lengths). */
+  get filesRead(): number {
+    return this.measured.size;
+  }
+
   constructor(stackFile: string) {
     this.stackDir = path.dirname(path.resolve(stackFile));
     this.projectDir = projectDirOf(stackFile);
