@@ -33,8 +33,8 @@ function run(args: string[]): { code: number; out: string; err: string } {
   const err: string[] = [];
   const o = process.stdout.write.bind(process.stdout);
   const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => out.push(s) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => err.push(s) > 0) as typeof process.stderr.write;
+  process.stdout.write = (s: string) => out.push(s) > 0;
+  process.stderr.write = (s: string) => err.push(s) > 0;
   try {
     const code = main(args);
     return { code, out: out.join(""), err: err.join("") };
@@ -221,7 +221,7 @@ describe("validate-data", () => {
   describe("hostile input", () => {
     it("a binary file: every line reported, no crash", () => {
       const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
-      const { code, report } = validate("binary.bin", bytes as unknown as string);
+      const { code, report } = validate("binary.bin", bytes);
       assert.equal(code, 1);
       assert.ok(report!.problems.some((p) => p.kind === "not-utf8" || p.kind === "unparseable"));
       assert.equal(report!.examples, 0);
