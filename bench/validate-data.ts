@@ -27,7 +27,7 @@ const WORDS = [
 ];
 
 /** The flags `npm run validate-data` runs Node with (package.json): a smaller young generation. */
-const NODE_FLAGS = ["--max-semi-space-size=8"];
+const NODE_FLAGS = ["--max-semi-space-size=4"];
 
 function writeFile(file: string, examples: number): void {
   const r = mulberry32(42);
@@ -96,6 +96,7 @@ function main(): void {
       execFileSync(
         process.execPath,
         [
+          ...NODE_FLAGS,
           "--import",
           "tsx",
           "-e",
@@ -124,7 +125,7 @@ function main(): void {
       `validate-data bench: ${out.examples.toLocaleString("en-US")} examples, ${(size / 2 ** 20).toFixed(1)} MiB, ${out.tokens.toLocaleString("en-US")} tokens`,
     );
     console.log(
-      `  time        ${(out.ms / 1000).toFixed(2)} s (tokenizer load ${(out.loadMs / 1000).toFixed(2)} s; ${Math.round(tokPerSec).toLocaleString("en-US")} tokens/s)   target < 10 s`,
+      `  time        ${(out.ms / 1000).toFixed(2)} s wall, ${(out.cpuMs / 1000).toFixed(2)} s CPU (tokenizer load ${(out.loadMs / 1000).toFixed(2)} s; ${Math.round(tokPerSec).toLocaleString("en-US")} tokens/s)   target < 10 s`,
     );
     console.log(
       `  peak memory ${out.maxRssMB.toFixed(0)} MB resident (an empty node+tsx process: ${baseline.maxRssMB.toFixed(0)} MB)   target < 200 MB`,
