@@ -34,6 +34,8 @@ export const MIN_EXAMPLES = { chat: 200, base: 1000 } as const;
 
 /** Longest line read; longer lines are reported and skipped without being held in memory. */
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+/** The largest line cap allowed (the tokenizer's positions fit in 21 bits). */
+export const MAX_LINE_BYTES_LIMIT = (1 << 21) - 1;
 
 /** Problems kept in the report (all are counted); bounded memory whatever the file. */
 export const MAX_KEPT_PROBLEMS = 10_000;
@@ -201,6 +203,8 @@ function clip(s: string, n = 40): string {
 
 export function measureDataset(file: string, opts: MeasureOptions): DatasetMeasure {
   const t0 = performance.now();
+  // The tokenizer's merge heap addresses positions below 2^21 bytes: no word may be longer.
+  const maxLine = Math.min(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, MAX_LINE_BYTES_LIMIT);
   const template = TEMPLATES[opts.template] ?? TEMPLATES.default!;
   const specials = specialTokensOf(opts.model.family);
   const minExamples = MIN_EXAMPLES[opts.model.variant];
@@ -418,14 +422,14 @@ export function measureDataset(file: string, opts: MeasureOptions): DatasetMeasu
 
   const stats = readJsonLines(
     file,
-    opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    maxLine,
     (e) => {
       const line = e.line;
       if (e.tooLongBytes !== undefined) {
         problem(
           line,
           "line-too-long",
-          `line is ${e.tooLongBytes} bytes, more than the ${opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES}-byte limit; skipped`,
+          `line is ${e.tooLongBytes} bytes, more than the ${maxLine}-byte limit; skipped`,
         );
         return;
       }
