@@ -8,6 +8,7 @@
  */
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
+import { integerArg, UsageError } from "./args";
 import { loadCatalog } from "../catalog";
 import { llamaFactoryTemplate } from "../resolve/command";
 import { catalogLookup } from "../resolve/lookup";
@@ -18,8 +19,6 @@ const USAGE =
 
 /** Problems printed in the text report; --json always has all of them. */
 const DEFAULT_PRINTED = 20;
-
-class UsageError extends Error {}
 
 export function renderDatasetReport(r: DatasetReport, maxProblems = DEFAULT_PRINTED): string {
   const out: string[] = [];
@@ -76,6 +75,7 @@ export function main(argv: string[]): number {
   let json = false;
   let maxProblems = DEFAULT_PRINTED;
   try {
+    // The shared parser (./args) takes no positionals; the dataset file is one, so parseArgs directly.
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
@@ -98,15 +98,9 @@ export function main(argv: string[]): number {
     if (!values.model)
       throw new UsageError("--model <catalog id> is required (its kind, template and tokenizer)");
     modelId = values.model;
-    const int = (name: string, v: string | undefined, fallback: number) => {
-      if (v === undefined) return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1)
-        throw new UsageError(`--${name}: expected a positive integer, got ${JSON.stringify(v)}`);
-      return n;
-    };
-    seqLen = int("seq-len", values["seq-len"], seqLen);
-    maxProblems = int("max-problems", values["max-problems"], maxProblems);
+    if (values["seq-len"] !== undefined) seqLen = integerArg("--seq-len", values["seq-len"]);
+    if (values["max-problems"] !== undefined)
+      maxProblems = integerArg("--max-problems", values["max-problems"]);
     json = values.json ?? false;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
