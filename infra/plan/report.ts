@@ -218,12 +218,12 @@ function planService(s: ResolvedService): PlannedService {
 
 /** `checkFailures`: what the dynamic providers' check refused (provider-checks.ts). */
 export function buildReport(
-  spec: ResolvedStack,
+  resolved: ResolvedStack,
   resources: RegisteredResource[],
   checkFailures: readonly string[] = [],
 ): PlanReport {
-  const jobs = spec.jobs.map(planJob);
-  const services = spec.services.map(planService);
+  const jobs = resolved.jobs.map(planJob);
+  const services = resolved.services.map(planService);
   const errors: string[] = [...checkFailures];
   for (const j of jobs) {
     if (!j.fits)
@@ -239,10 +239,10 @@ export function buildReport(
   }
   const warnings = [...new Set([...jobs.flatMap((j) => j.warnings), ...services.flatMap((s) => s.warnings)])];
   return {
-    stack: spec.stack,
-    file: spec.file,
-    region: spec.region,
-    environment: spec.environment,
+    stack: resolved.stack,
+    file: resolved.file,
+    region: resolved.region,
+    environment: resolved.environment,
     resources: resources.map((r) => ({
       type: r.type,
       name: r.name,

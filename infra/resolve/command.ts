@@ -7,18 +7,9 @@
 import type { CatalogModel } from "../catalog";
 import type { TrainingSettings } from "../sizing";
 import type { JobConfig, ServiceConfig } from "../config/schema";
+import { MOUNTS } from "../layout";
 import type { ResolvedHyperparameters } from "./types";
 import type { DatasetShape } from "../data/validate";
-
-/** Where the job's OSS data sources are mounted inside the containers. */
-export const MOUNTS = {
-  data: "/mnt/data",
-  baseModel: "/mnt/base-model",
-  output: "/mnt/output",
-  checkpoints: "/mnt/checkpoints",
-  servedModel: "/mnt/model",
-  adapter: "/mnt/adapter",
-} as const;
 
 /** Catalog chat-template families → LLaMA-Factory `--template` names. */
 const TEMPLATES: Record<string, string> = {
