@@ -12,7 +12,7 @@ import type { ResolvedHyperparameters } from "./types";
 import type { DatasetShape } from "../data/validate";
 
 /** Catalog chat-template families → LLaMA-Factory `--template` names. */
-const TEMPLATES: Record<string, string> = {
+export const TEMPLATES: Record<string, string> = {
   chatml: "qwen",
   qwen: "qwen",
   llama2: "llama2",

@@ -8,6 +8,7 @@ import type { ResolvedDataset } from "../data/stack-dataset";
 import type {
   JobSizingInputs,
   MemoryEstimate,
+  ServiceSizingInputs,
   ServiceCostEstimate,
   TrainingCostEstimate,
   TrainingSettings,
@@ -76,6 +77,8 @@ export interface ResolvedService {
     scaleUpStabilizationSeconds?: number;
     scaleDownStabilizationSeconds?: number;
   };
+  /** Everything the service was sized from (sizeService); its EasServiceEndpoints carries it. */
+  sizing: ServiceSizingInputs;
   memory: MemoryEstimate;
   gpuMemoryBytes: number;
   fits: boolean;
