@@ -17,6 +17,8 @@ const SeriesSchema = z
     seqLens: z.array(z.number().int().positive()).min(1),
     measured: z.array(z.number().positive()).min(1),
     scored: z.boolean().optional(),
+    /** An extra summary group the rows also count in (e.g. "savers"), besides "all" and their method. */
+    group: z.string().optional(),
     interpretation: z.string(),
   })
   .strict()
@@ -42,6 +44,8 @@ export interface MeasurementRow {
   /** nvidia: whole-GPU use; reserved: torch's peak reserved (no CUDA context); active: peak allocated. */
   measures: Measures;
   scored: boolean;
+  /** Extra summary group (e.g. "savers"). */
+  group?: string;
   interpretation: string;
 }
 
@@ -66,6 +70,7 @@ export function loadMeasurements(
       divideBy: s.divideBy ?? 1,
       measures: s.measures,
       scored: s.scored ?? true,
+      ...(s.group ? { group: s.group } : {}),
       interpretation: s.interpretation,
     })),
   );

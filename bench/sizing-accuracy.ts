@@ -46,7 +46,12 @@ export function naiveBytes(m: CatalogModel, s: TrainingSettings): number {
  *  peak allocated (neither). */
 function comparable(est: ReturnType<typeof estimateTrainingMemory>, measures: Measures): number {
   if (measures === "nvidia") return est.perGpuBytes;
-  const excludedParts = measures === "reserved" ? ["CUDA context"] : ["allocator overhead", "CUDA context"];
+  // bitsandbytes allocates paged optimizer states with cudaMallocManaged, outside PyTorch's caching allocator:
+  // torch's allocated/reserved statistics never see them.
+  const excludedParts =
+    measures === "reserved"
+      ? ["CUDA context", "paged optimizer states (resident)"]
+      : ["allocator overhead", "CUDA context", "paged optimizer states (resident)"];
   const excluded = est.breakdown
     .filter((i) => excludedParts.includes(i.name))
     .reduce((a, i) => a + i.bytes, 0);
@@ -85,6 +90,7 @@ export function summarise(results: AccuracyRow[], scoredOnly = true): Summary[] 
   const use = results.filter((r) => r.errorPct !== undefined && (!scoredOnly || r.row.scored));
   const groups = new Map<string, AccuracyRow[]>([["all", use]]);
   for (const r of use) groups.set(r.row.method, [...(groups.get(r.row.method) ?? []), r]);
+  for (const r of use) if (r.row.group) groups.set(r.row.group, [...(groups.get(r.row.group) ?? []), r]);
   return [...groups.entries()].map(([group, rs]) => {
     const e = rs.map((r) => Math.abs(r.errorPct ?? 0));
     const ne = rs.map((r) => Math.abs(r.naiveErrorPct ?? 0));

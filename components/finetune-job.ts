@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MOUNTS, type BucketNames } from "../infra/layout";
 import { interpolate } from "./input-text";
 import { DlcJob } from "./providers/dlc-job";
+import type { SpotSpec } from "../infra/pai/dlc";
 
 /** Per-node resources a job asks of a quota (DLC ResourceConfig): counts and sizes as the API's strings. */
 export interface QuotaPodResources {
@@ -21,6 +22,8 @@ export type FineTuneJobCompute =
   | {
       readonly kind: "public";
       /** ECS instance type id, e.g. "ecs.gn7i-c8g1.2xlarge". */ readonly instanceType: string;
+      /** Spot bidding (DLC JobSpec.SpotSpec). @default none: on-demand */
+      readonly spot?: SpotSpec;
     }
   | { readonly kind: "quota"; readonly quotaId: pulumi.Input<string>; readonly resources: QuotaPodResources };
 
@@ -167,7 +170,7 @@ export class FineTuneJob extends pulumi.ComponentResource {
         // One shape or the other: each key given to a resource, even undefined, becomes one more
         // Output on it, which the plan pays for every job.
         ...(compute.kind === "public"
-          ? { ecsSpec: compute.instanceType }
+          ? { ecsSpec: compute.instanceType, ...(compute.spot ? { spotSpec: compute.spot } : {}) }
           : { resourceId: compute.quotaId, resourceConfig: compute.resources }),
         dataSources: dataSources.every((d) => typeof d.uri === "string")
           ? (dataSources as { uri: string; mountPath: string }[])

@@ -243,7 +243,12 @@ class FineTunePlatform extends pulumi.ComponentResource {
 /** A job's placement as the component's compute: public instances, or its share of the quota's nodes. */
 function jobCompute(job: ResolvedJob, quotaId: pulumi.Output<string> | undefined): FineTuneJobCompute {
   const { placement } = job;
-  if (placement.kind === "public") return { kind: "public", instanceType: placement.instance.id };
+  if (placement.kind === "public")
+    return {
+      kind: "public",
+      instanceType: placement.instance.id,
+      ...(job.spot ? { spot: job.spot.spec } : {}),
+    };
   // resolveJob places a job on the quota only when the stack has one.
   if (!quotaId) throw new Error(`job "${job.name}" runs on the quota, but the stack has none`);
   return { kind: "quota", quotaId, resources: quotaPodResources(placement.instance, placement.gpusPerNode) };

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as Impl from "./impl/dlc-job";
 import { thinProvider } from "./thin-provider";
+import type { SpotSpec } from "../../infra/pai/dlc";
 
 /** Plain inputs of a DLC job (what the provider receives). */
 export interface DlcJobInputs {
@@ -29,6 +30,8 @@ export interface DlcJobInputs {
   resourceConfig?: { cpu: string; gpu: string; memory: string; sharedMemory?: string; gpuType?: string };
   /** Lingjun quota id to run on (with resourceConfig). Change → replace. */
   resourceId?: string;
+  /** Spot bidding of a public job (DLC JobSpec.SpotSpec). Default: none (on-demand). Change → replace. */
+  spotSpec?: SpotSpec;
   /** Environment variables (hyperparameters). Stored as a secret output. Change → replace. */
   envs?: Record<string, string>;
   /** Dataset mounts. Change → replace. */

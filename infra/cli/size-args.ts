@@ -8,7 +8,6 @@ import {
   type InferenceSettings,
   type LoraModule,
   type LoraTargets,
-  type Optimizer,
   type Precision,
   type Quant,
   type TrainingSettings,
@@ -59,6 +58,10 @@ export const SIZE_OPTIONS = {
   "paged-optimizer": { type: "boolean" },
   "chunked-loss": { type: "boolean" },
   "activation-offload": { type: "boolean" },
+  // Memory savers (infra/sizing/savers.ts): on|off, and the ZeRO-3 sub-group size in elements.
+  liger: { type: "string" },
+  "activation-offloading": { type: "string" },
+  "zero-sub-group": { type: "string" },
   // inference
   context: { type: "string" },
   concurrency: { type: "string" },
@@ -77,6 +80,16 @@ export const SIZE_OPTIONS = {
  * keeps the arithmetic exact (products of counts stay far below 2^53) and refuses typos like 10^20.
  */
 const MAX_COUNT = 10_000_000;
+
+/** A positive element count written as an integer or in DeepSpeed's notation (1e8), at most 1e12. */
+function elementCount(flag: string, v: string): number {
+  const n = Number(v);
+  if (!/^(\d+|\d+(\.\d+)?e\d+)$/i.test(v) || !Number.isInteger(n) || n <= 0 || n > 1e12)
+    throw new UsageError(
+      `${flag}: expected a positive element count such as 100000000 or 1e8 (at most 1e12), got "${v}"`,
+    );
+  return n;
+}
 
 function onOff(flag: string, v: string): boolean {
   return oneOf(flag, v, ["on", "off"] as const) === "on";
@@ -214,6 +227,12 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
   const servingPrecisions = ["bf16", "fp16", ...trainingPrecisions] as const;
 
   const gpus = int("--gpus", 1);
+  const optimizer = oneOf("--optimizer", v.get("--optimizer") ?? "adamw", [
+    "adamw",
+    "adamw-8bit",
+    "paged-adamw-8bit",
+    "sgd",
+  ] as const);
   const zeroRaw = v.get("--zero");
   const zeroStage =
     zeroRaw === undefined
@@ -230,11 +249,7 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
         ? oneOf<Precision>("--precision", precisionRaw, trainingPrecisions)
         : "bf16-mixed",
     ...(quant !== undefined ? { quant } : {}),
-    optimizer: oneOf<Optimizer>("--optimizer", v.get("--optimizer") ?? "adamw", [
-      "adamw",
-      "adamw-8bit",
-      "sgd",
-    ]),
+    optimizer: optimizer === "paged-adamw-8bit" ? "adamw-8bit" : optimizer,
     seqLen: int("--seq-len", 2048),
     microBatchSize: int("--batch-size", 1),
     gpusPerNode: gpus,
@@ -248,10 +263,18 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
     freezeTrainableLayers: int("--freeze-layers", 2),
     trainableEmbeddings: switchOn("trainable-embeddings"),
     optimizerInBackward: switchOn("optimizer-in-backward"),
-    pagedOptimizer: switchOn("paged-optimizer"),
+    pagedOptimizer: switchOn("paged-optimizer") || optimizer === "paged-adamw-8bit",
     chunkedLoss: switchOn("chunked-loss"),
-    activationOffload: switchOn("activation-offload"),
+    activationOffload:
+      switchOn("activation-offload") ||
+      onOff("--activation-offloading", v.get("--activation-offloading") ?? "off"),
+    ...(v.has("--liger") ? { ligerKernel: onOff("--liger", v.get("--liger") ?? "") } : {}),
+    ...(v.has("--zero-sub-group")
+      ? { zeroSubGroupSize: elementCount("--zero-sub-group", v.get("--zero-sub-group") ?? "") }
+      : {}),
   });
+  if (v.has("--zero-sub-group") && zeroStage !== 3)
+    throw new UsageError(`--zero-sub-group: applies to --zero 3 only, got --zero ${zeroStage}`);
 
   let servingPrecision: InferenceSettings["precision"] = "bf16";
   if (mode === "inference") {

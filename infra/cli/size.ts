@@ -2,8 +2,9 @@
 //    --seq-len <n> --batch-size <n> [--gpus <n per node>] [--nodes <n>] [--zero <0-3>] [--offload]
 //    [--gradient-checkpointing on|off] [--flash-attention on|off] [--lora-rank <r>]
 //    [--lora-targets all-linear|attention|q,k,v,o,gate,up,down] [--precision bf16-mixed|fp16-mixed|bf16-true|fp16-true|fp32]
-//    [--quant nf4|nf4-double|int8|int4] [--optimizer adamw|adamw-8bit|sgd] [--freeze-layers <n>]
+//    [--quant nf4|nf4-double|int8|int4] [--optimizer adamw|adamw-8bit|paged-adamw-8bit|sgd] [--freeze-layers <n>]
 //    [--trainable-embeddings] [--optimizer-in-backward] [--paged-optimizer] [--chunked-loss] [--activation-offload]
+//    [--liger on|off] [--activation-offloading on|off] [--zero-sub-group <elements, e.g. 1e8; with --zero 3>]
 //    [--headroom <fraction>] [--gpu-model <GPU>] [--usage dlc|lingjun] [--json]`
 // `--mode inference --context <tokens> [--concurrency <n>] [--precision bf16|fp16 | --quant int8|int4] [--kv-cache bf16|int8]
 //    [--prefill-tokens <n>] [--prefill-logits last|all] [--legacy-kv-cache]`

@@ -189,8 +189,10 @@ export const TrainingOptionsSchema = z.strictObject({
   precision: z.enum(["bf16-mixed", "fp16-mixed", "bf16-true", "fp16-true", "fp32"]).optional(),
   /** Base-weight quantisation. Default: "nf4-double" for QLoRA; none otherwise (only QLoRA may set it). */
   quant: z.enum(["nf4", "nf4-double", "int8", "int4"]).optional(),
-  /** Optimizer. Default: "adamw". */
-  optimizer: z.enum(["adamw", "adamw-8bit", "sgd"]).default("adamw"),
+  /** Optimizer; "paged-*" keep the states in CUDA unified memory the driver may page to the host (bitsandbytes
+   *  paged optimizers; same update as the unpaged one). Default: "adamw" — a right-sized job may be switched to
+   *  its paged form when that is what makes a cheaper GPU fit (the plan says so). */
+  optimizer: z.enum(["adamw", "adamw-8bit", "paged-adamw", "paged-adamw-8bit", "sgd"]).optional(),
   /** Recompute activations in the backward pass. Default: true (what Qwen, ms-swift and torchtune recipes do). */
   gradientCheckpointing: z.boolean().default(true),
   /** FlashAttention-2 kernels. Default: true. */
@@ -199,7 +201,30 @@ export const TrainingOptionsSchema = z.strictObject({
   zeroStage: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).optional(),
   /** Offload optimizer states (and, with ZeRO-3, parameters) to CPU memory. Default: false. */
   offload: z.boolean().default(false),
+  /** Liger Kernel (LLaMA-Factory `enable_liger_kernel`): fused linear + cross-entropy, the batch's logits are never
+   *  materialised. Default: off — a right-sized job may turn it on when that makes a cheaper GPU fit. */
+  ligerKernel: z.boolean().optional(),
+  /** Offload checkpointed activations to CPU memory (LLaMA-Factory `use_unsloth_gc`); needs gradientCheckpointing.
+   *  Default: off — a right-sized job may turn it on when that makes a cheaper GPU fit. */
+  activationOffloading: z.boolean().optional(),
+  /** DeepSpeed ZeRO-3 `sub_group_size` in elements (ZeRO-3 only). Default: 1e9 (DeepSpeed's default) — a
+   *  right-sized job may lower it to 1e8 when that makes a cheaper GPU fit. */
+  zeroSubGroupSize: z.number().int().min(1_000_000).max(1e12).optional(),
 });
+
+/** Spot (preemptible) bidding for a pay-as-you-go job: exactly one limit, sent as DLC's JobSpec SpotSpec. */
+export const SpotConfigSchema = z
+  .strictObject({
+    /** Highest price accepted as a fraction of the pay-as-you-go price (DLC SpotDiscountLimit; 0.5 = at most
+     *  half price). One of maxDiscount / maxPricePerHour is required. */
+    maxDiscount: z.number().min(0.1).max(0.9).optional(),
+    /** Highest price accepted per instance-hour, in the instance price's currency (sent per minute as
+     *  SpotPriceLimit). One of maxDiscount / maxPricePerHour is required. */
+    maxPricePerHour: z.number().positive().max(100_000).optional(),
+  })
+  .refine((v) => (v.maxDiscount === undefined) !== (v.maxPricePerHour === undefined), {
+    message: "expected exactly one of maxDiscount or maxPricePerHour",
+  });
 
 /** Where a job runs: a pay-as-you-go instance type, or a share of the stack's Lingjun quota. */
 export const JobResourcesSchema = z.strictObject({
@@ -213,6 +238,9 @@ export const JobResourcesSchema = z.strictObject({
   nodes: positiveInt.max(512).default(1),
   /** Fraction of GPU memory kept free when right-sizing and fit-checking. Default: 0.1. */
   headroom: z.number().min(0).max(0.9).default(0.1),
+  /** Run on spot (preemptible) instances with `maxDiscount` or `maxPricePerHour` (pay-as-you-go only); the job
+   *  checkpoints to the checkpoints bucket and resumes after a preemption. Default: none (on-demand). */
+  spot: SpotConfigSchema.optional(),
 });
 
 /** `pai-finetune:jobs[]` — one PAI-DLC fine-tune job. */

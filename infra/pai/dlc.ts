@@ -49,6 +49,21 @@ export interface JobSpec {
   ecsSpec?: string;
   /** Per-pod resources on a quota (with CreateJobRequest.resourceId). */
   resourceConfig?: ResourceConfig;
+  /** Spot bidding (public resources only). */
+  spotSpec?: SpotSpec;
+}
+
+/**
+ * JobSpec.SpotSpec (aliyun/alibabacloud-typescript-sdk pai-dlc-20201203/src/models/SpotSpec.ts: SpotStrategy,
+ * SpotDiscountLimit, SpotPriceLimit, the limits numbers; aliyun/alibabacloud-csharp-sdk
+ * pai-dlc-20201203/core/Models/SpotSpec.cs doc comments: only one of the two limits, SpotPriceLimit per
+ * minute, strategy "SpotWithPriceLimit"). UNCONFIRMED by a primary document: SpotDiscountLimit read as the price
+ * ratio accepted (0.5 = at most half the list price).
+ */
+export interface SpotSpec {
+  spotStrategy: "SpotWithPriceLimit";
+  spotDiscountLimit?: number;
+  spotPriceLimit?: number;
 }
 
 /** A dataset mount (docs/sources.md#pai-1.2 DataSources). */
@@ -208,6 +223,11 @@ function jobSpecToWire(spec: JobSpec): Record<string, unknown> {
       Memory: rc.memory,
       SharedMemory: rc.sharedMemory,
       GPUType: rc.gpuType,
+    },
+    SpotSpec: spec.spotSpec && {
+      SpotStrategy: spec.spotSpec.spotStrategy,
+      SpotDiscountLimit: spec.spotSpec.spotDiscountLimit,
+      SpotPriceLimit: spec.spotSpec.spotPriceLimit,
     },
   };
 }

@@ -4,6 +4,7 @@
  * Built from the same ResolvedStack the components were built from, so the figures are the ones the
  * program acted on.
  */
+import { describeSavings, describeSuggestion } from "../resolve/savings";
 import type { MemoryItem } from "../sizing";
 import type { ResolvedJob, ResolvedService, ResolvedStack } from "../resolve/types";
 import { maskSecrets, type RegisteredResource } from "./mock-runtime";
@@ -40,6 +41,8 @@ export interface PlannedJob {
   cost?: { amount: number; currency: string; priceKind: string };
   /** The training data the time and cost come from: measured from a local file, or stated for data in OSS. */
   data: PlannedData;
+  /** What the right-sizer's memory savers turned on and saved, the advisory cheaper option, spot figures. */
+  notes?: string[];
   warnings: string[];
 }
 
@@ -169,6 +172,7 @@ function planJob(j: ResolvedJob): PlannedJob {
         }
       : {}),
     data: planData(j),
+    ...(jobNotes(j).length ? { notes: jobNotes(j) } : {}),
     warnings: j.cost.warnings,
   };
 }
@@ -322,6 +326,7 @@ export function renderReport(r: PlanReport): string {
     );
     for (const j of r.jobs) {
       out.push(`  ${j.name}: ${j.breakdown.map((b) => `${b.name} ${b.GiB}`).join(" + ")} GiB`);
+      for (const n of j.notes ?? []) out.push(`    ${n}`);
     }
     out.push("");
     out.push("Training data: the tokens each job's time and cost are computed from");
@@ -376,6 +381,25 @@ export function renderReport(r: PlanReport): string {
     }
   } else out.push("Plan OK: every job and service fits its GPUs, and no mandatory policy is violated.");
   return out.join("\n");
+}
+
+/** The job's saver, suggestion and spot lines (resolve/savings.ts, resolve/spot.ts). */
+function jobNotes(j: ResolvedJob): string[] {
+  const out: string[] = [];
+  const saved = j.savings && describeSavings(j.savings);
+  if (saved) out.push(saved);
+  for (const s of j.suggestions ?? []) out.push(describeSuggestion(s));
+  if (j.spot) {
+    const e = j.spot.estimate;
+    const cost =
+      e.costLow !== undefined && e.costHigh !== undefined
+        ? `cost ${e.costLow.toFixed(2)}-${e.costHigh.toFixed(2)} ${e.currency ?? ""}, `
+        : "";
+    out.push(
+      `spot: ${cost}${e.expectedRestarts.toFixed(2)} restarts expected (≤ ${e.restartsP95} at p95), +${e.extraHoursExpected.toFixed(2)} h expected (+${e.extraHoursP95.toFixed(2)} h p95); ${e.model}`,
+    );
+  }
+  return out;
 }
 
 function renderPolicy(p: PolicyOutcome, environment: string): string[] {

@@ -49,6 +49,27 @@ export interface TrainingCommandInput {
   datasetFile: string;
   /** How a validated local file spells its examples (columns and role tags for dataset_info.json). */
   datasetShape?: DatasetShape;
+  /** Spot jobs: checkpoint every this many optimizer steps (to the checkpoints bucket) and resume after a
+   *  preemption. Default: checkpoint once per epoch. */
+  saveSteps?: number;
+}
+
+/** LLaMA-Factory / HF Trainer `--optim` names (transformers OptimizerNames: adamw_torch, adamw_bnb_8bit,
+ *  paged_adamw_32bit, paged_adamw_8bit, sgd). */
+function optimName(t: TrainingSettings): string {
+  if (t.optimizer === "sgd") return "sgd";
+  if (t.optimizer === "adamw-8bit") return t.pagedOptimizer ? "paged_adamw_8bit" : "adamw_bnb_8bit";
+  return t.pagedOptimizer ? "paged_adamw_32bit" : "adamw_torch";
+}
+
+/** The memory savers the estimate assumed, as LLaMA-Factory flags (ModelArguments in hparams/model_args.py:
+ *  `enable_liger_kernel`; `use_unsloth_gc`, its Unsloth-style checkpointing that keeps layer inputs in CPU
+ *  memory). The paged optimizer is in `--optim`, ZeRO-3 sub-groups in the DeepSpeed config. */
+export function saverArgs(t: TrainingSettings): string[] {
+  const out: string[] = [];
+  if (t.ligerKernel) out.push("--enable_liger_kernel true");
+  if (t.activationOffload && t.gradientCheckpointing) out.push("--use_unsloth_gc true");
+  return out;
 }
 
 export function trainingCommand({
@@ -58,6 +79,7 @@ export function trainingCommand({
   training,
   datasetFile,
   datasetShape,
+  saveSteps,
 }: TrainingCommandInput): string {
   const args: string[] = [
     "--stage sft",
@@ -75,13 +97,24 @@ export function trainingCommand({
     "--lr_scheduler_type cosine",
     "--warmup_ratio 0.03",
     "--logging_steps 10",
-    "--save_strategy epoch",
+    // Spot: checkpoint often, keep two (one may be cut by the preemption) and never overwrite, so LLaMA-Factory
+    // resumes from the last checkpoint in output_dir (hparams/parser.py: with overwrite_output_dir false it sets
+    // resume_from_checkpoint = get_last_checkpoint(output_dir)).
+    ...(saveSteps !== undefined
+      ? [
+          "--save_strategy steps",
+          `--save_steps ${saveSteps}`,
+          "--save_total_limit 2",
+          "--overwrite_output_dir false",
+        ]
+      : ["--save_strategy epoch"]),
     `--output_dir ${MOUNTS.checkpoints}`,
     `--gradient_checkpointing ${training.gradientCheckpointing}`,
     // FlashAttention-2 where the GPU runs it, else PyTorch SDPA (Volta, Turing): gpu-capabilities.ts.
     `--flash_attn ${training.flashAttention ? (training.attention === "sdpa" ? "sdpa" : "fa2") : "disabled"}`,
     ...precisionArgs(training),
-    `--optim ${{ adamw: "adamw_torch", "adamw-8bit": "adamw_bnb_8bit", sgd: "sgd" }[training.optimizer]}`,
+    `--optim ${optimName(training)}`,
+    ...saverArgs(training),
   ];
   if (hyper.lora) {
     const t = hyper.lora.targets;
@@ -191,6 +224,10 @@ export function deepSpeedConfig(training: TrainingSettings): Record<string, unkn
       contiguous_gradients: true,
       ...(offload ? { offload_optimizer: offload } : {}),
       ...(offload && training.zeroStage === 3 ? { offload_param: offload } : {}),
+      // Only when set: the estimate assumes DeepSpeed's default (1e9) otherwise.
+      ...(training.zeroStage === 3 && training.zeroSubGroupSize !== undefined
+        ? { sub_group_size: training.zeroSubGroupSize }
+        : {}),
     },
   };
 }

@@ -9,7 +9,7 @@ import {
   defaultTrainingSettings,
   estimateTrainingMemory,
   precisionProblem,
-  rightSizeTraining,
+  rightSizeTrainingWithSavers,
   sizeJob,
   trainingSettingsForGpu,
   type JobSizingInputs,
@@ -22,6 +22,8 @@ import type { DatasetReader, ResolvedDataset } from "../data/stack-dataset";
 import type { BucketNames } from "../layout";
 import type { JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
 import { catalogLookup, withSlash } from "./lookup";
+import { allowedSavers, applySavers, suggestCheaper, type JobSavings, type JobSuggestion } from "./savings";
+import { resolveSpot, SPOT_MODEL, spotEstimate } from "./spot";
 
 const LEARNING_RATE_DEFAULTS = { full: 1e-5, freeze: 1e-5, lora: 1e-4, qlora: 2e-4 } as const;
 
@@ -34,6 +36,8 @@ export interface JobContext {
   datasets: DatasetReader;
   /** YAML key path of this job, e.g. ["pai-finetune:jobs", 2]. */
   at: (string | number)[];
+  /** Advisories already computed in this resolve, by their inputs (identical pinned jobs share one). */
+  advice?: Map<string, JobSuggestion[]>;
 }
 
 export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[]): ResolvedJob | undefined {
@@ -63,6 +67,25 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
       `expected at most ${model.numLayers} (the layers of ${model.id}), got ${hyper.freezeTrainableLayers}`,
     );
   }
+  if (job.training.activationOffloading === true && !job.training.gradientCheckpointing) {
+    issue(
+      ["training", "activationOffloading"],
+      "offloads the layer inputs gradient checkpointing keeps; set gradientCheckpointing: true or remove it",
+    );
+  }
+  if (job.training.zeroSubGroupSize !== undefined && job.training.zeroStage !== 3) {
+    issue(
+      ["training", "zeroSubGroupSize"],
+      "applies to DeepSpeed ZeRO-3 only; set zeroStage: 3 or remove it",
+    );
+  }
+  if (job.training.optimizer?.startsWith("paged-") && job.training.offload) {
+    issue(
+      ["training", "optimizer"],
+      "a paged optimizer keeps its states on the GPU's unified memory, CPU offload moves them off the GPU: pick one",
+    );
+  }
+  const spot = resolveSpot(job, (path, message) => issue(path, message));
   if (!model || issues.length > start) return undefined;
 
   // A local file is validated and measured before anything is sized: its real size sizes the job.
@@ -89,7 +112,14 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     return defaultTrainingSettings(job.method, {
       precision: job.training.precision ?? "bf16-mixed",
       ...(job.method === "qlora" ? { quant: job.training.quant ?? "nf4-double" } : {}),
-      optimizer: job.training.optimizer,
+      // "paged-*" is the same update with its states in unified memory (savers.ts).
+      optimizer: (job.training.optimizer ?? "adamw").replace("paged-", "") as TrainingSettings["optimizer"],
+      pagedOptimizer: job.training.optimizer?.startsWith("paged-") ?? false,
+      activationOffload: job.training.activationOffloading ?? false,
+      ...(job.training.ligerKernel !== undefined ? { ligerKernel: job.training.ligerKernel } : {}),
+      ...(job.training.zeroSubGroupSize !== undefined
+        ? { zeroSubGroupSize: job.training.zeroSubGroupSize }
+        : {}),
       seqLen: hyper.seqLen,
       microBatchSize: hyper.microBatchSize,
       gradientCheckpointing: job.training.gradientCheckpointing,
@@ -110,8 +140,9 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
 
   // What runs on the chosen GPU (gpu-capabilities.ts): fp16 where bf16 is missing (same memory), SDPA
   // where FlashAttention-2 does not run (its mask is sized). A pinned precision it cannot run is refused.
+  // The savers the right-sizer turned on come first: they do not depend on the GPU.
   const training = trainingSettingsForGpu(
-    baseSettings(placement.gpusPerNode, placement.nodes),
+    applySavers(baseSettings(placement.gpusPerNode, placement.nodes), placement.savers ?? []),
     placement.instance,
     job.training.precision !== undefined,
   );
@@ -131,6 +162,7 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
           examples: dataset.examples,
           avgTokensPerExample: dataset.avgTrainedTokens,
           epochs: hyper.epochs,
+          gradientAccumulationSteps: hyper.gradientAccumulationSteps,
           measuredBy: `${dataset.tokenizer.package} (${dataset.tokenizer.closeness}), data version ${dataset.version.slice(0, 12)}`,
         }
       : {
@@ -138,12 +170,34 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
           examples: job.dataset.examples!,
           avgTokensPerExample: job.dataset.avgTokensPerExample!,
           epochs: hyper.epochs,
+          gradientAccumulationSteps: hyper.gradientAccumulationSteps,
         },
     instance: placement.instance,
     instanceCount: placement.nodes,
     headroom: job.resources.headroom,
   };
   const { memory, cost, gpuMemoryBytes, fits } = sizeJob(sizing);
+  const savings =
+    placement.savers && savingsOf(placement.savers, placement.withoutSavers, sizing, cost.cost?.value);
+  const suggestions =
+    placement.kind === "public" && !placement.rightSized
+      ? memo(
+          ctx.advice,
+          [model.id, training, sizing.workload, sizing.headroom, placement.instance, job.training],
+          () =>
+            suggestCheaper({
+              catalog: ctx.catalog,
+              model,
+              job,
+              training,
+              workload: sizing.workload,
+              instance: placement.instance,
+              nodes: placement.nodes,
+              headroom: sizing.headroom,
+              jobCost: cost.cost?.value,
+            }),
+        )
+      : [];
 
   const runHash = hashRun(job, model, hyper, training, dataset?.version);
   const datasetPath = dataset ? dataset.key : job.dataset.path!;
@@ -168,6 +222,7 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
       training,
       datasetFile: datasetPath.slice(datasetDir.length),
       ...(dataset ? { datasetShape: dataset.shape } : {}),
+      ...(spot ? { saveSteps: checkpointSteps(hyper, training, sizing, cost.hours.value) } : {}),
     });
   return {
     name: job.name,
@@ -175,7 +230,13 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     model,
     hyperparameters: hyper,
     training,
-    placement,
+    placement: {
+      kind: placement.kind,
+      instance: placement.instance,
+      nodes: placement.nodes,
+      gpusPerNode: placement.gpusPerNode,
+      rightSized: placement.rightSized,
+    },
     sizing,
     memory,
     gpuMemoryBytes,
@@ -187,6 +248,60 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     runHash,
     paths,
     ...(dataset ? { dataset } : {}),
+    ...(savings ? { savings } : {}),
+    ...(suggestions.length ? { suggestions } : {}),
+    ...(spot ? { spot: { ...spot, estimate: spotEstimate(spot, cost) } } : {}),
+  };
+}
+
+function memo<T>(cache: Map<string, T> | undefined, key: unknown, compute: () => T): T {
+  if (!cache) return compute();
+  const k = JSON.stringify(key);
+  let v = cache.get(k);
+  if (v === undefined) cache.set(k, (v = compute()));
+  return v;
+}
+
+/** Optimizer steps between spot checkpoints: SPOT_MODEL.checkpointHours of the estimated run. */
+function checkpointSteps(
+  hyper: ResolvedHyperparameters,
+  training: TrainingSettings,
+  sizing: JobSizingInputs,
+  hours: number,
+): number {
+  const samplesPerStep =
+    hyper.microBatchSize * hyper.gradientAccumulationSteps * training.gpusPerNode * training.nodes;
+  const steps = (sizing.workload.examples * sizing.workload.epochs) / samplesPerStep;
+  if (!Number.isFinite(hours) || hours <= 0) return Math.max(1, Math.floor(steps));
+  return Math.max(1, Math.floor((steps * SPOT_MODEL.checkpointHours) / hours));
+}
+
+/** What the savers the right-sizer turned on saved against the cheapest placement without them. */
+function savingsOf(
+  turnedOn: JobSavings["turnedOn"],
+  without: { instance: InstanceType; training: TrainingSettings } | undefined,
+  sizing: JobSizingInputs,
+  jobCost: number | undefined,
+): JobSavings {
+  if (turnedOn.length === 0) return { turnedOn };
+  if (!without) return { turnedOn };
+  const w = sizeJob({ ...sizing, instance: without.instance, training: without.training });
+  const withPrice = sizing.instance.price;
+  const withoutPrice = without.instance.price;
+  const sameCurrency = withPrice && withoutPrice && withPrice.currency === withoutPrice.currency;
+  return {
+    turnedOn,
+    withoutSavers: {
+      instance: without.instance.id,
+      ...(withoutPrice ? { hourlyCost: withoutPrice.amount * sizing.instanceCount } : {}),
+    },
+    ...(sameCurrency
+      ? {
+          hourlySaving: (withoutPrice.amount - withPrice.amount) * sizing.instanceCount,
+          currency: withPrice.currency,
+          ...(jobCost !== undefined && w.cost.cost ? { jobSaving: w.cost.cost.value - jobCost } : {}),
+        }
+      : {}),
   };
 }
 
@@ -229,13 +344,19 @@ function resolveHyperparameters(
   };
 }
 
+/** A placement, and for a right-sized one the savers it needs and the cheapest placement without them. */
+type SizedPlacement = JobPlacement & {
+  savers?: JobSavings["turnedOn"];
+  withoutSavers?: { instance: InstanceType; training: TrainingSettings };
+};
+
 function resolvePlacement(
   job: JobConfig,
   model: CatalogModel,
   ctx: JobContext,
   settingsFor: (gpusPerNode: number, nodes: number) => TrainingSettings,
   issue: (p: (string | number)[], m: string) => void,
-): JobPlacement | undefined {
+): SizedPlacement | undefined {
   const r = job.resources;
   const nodes = r.nodes;
   if (r.useQuota) {
@@ -304,16 +425,17 @@ function resolvePlacement(
   }
 
   const { gpusPerNode: _g, nodes: _n, ...settings } = settingsFor(r.gpusPerNode ?? 1, nodes);
-  const options = rightSizeTraining(ctx.catalog, model, settings, {
+  // Savers that do not change what the model learns may be turned on when they make a cheaper GPU fit.
+  const sized = rightSizeTrainingWithSavers(ctx.catalog, model, settings, allowedSavers(job), {
     headroom: r.headroom,
     usage: "dlc",
     maxNodes: nodes,
     precisionPinned: job.training.precision !== undefined,
-  }).filter(
-    (o) => o.instanceCount === nodes && (r.gpusPerNode === undefined || o.gpusUsed === r.gpusPerNode * nodes),
-  );
-  const best = options[0];
-  if (!best) {
+    accept: (o) =>
+      o.instanceCount === nodes && (r.gpusPerNode === undefined || o.gpusUsed === r.gpusPerNode * nodes),
+  });
+  const best = sized.best?.option;
+  if (!best || !sized.best) {
     const need = estimateTrainingMemory(model, settingsFor(1, nodes)).perGpuGiB;
     issue(
       ["resources"],
@@ -321,12 +443,27 @@ function resolvePlacement(
     );
     return undefined;
   }
+  const without = sized.withoutSavers;
   return {
     kind: "public",
     instance: best.instance,
     nodes,
     gpusPerNode: best.gpusUsed / nodes,
     rightSized: true,
+    savers: sized.best.savers,
+    ...(without && sized.best.savers.length > 0
+      ? {
+          withoutSavers: {
+            instance: without.instance,
+            training:
+              trainingSettingsForGpu(
+                settingsFor(without.gpusUsed / nodes, nodes),
+                without.instance,
+                job.training.precision !== undefined,
+              ) ?? settingsFor(without.gpusUsed / nodes, nodes),
+          },
+        }
+      : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import {
 import type { StackConfig } from "../config/schema";
 import { DatasetReader } from "../data/stack-dataset";
 import { resolveJob } from "./jobs";
+import type { JobSuggestion } from "./savings";
 import { catalogLookup } from "./lookup";
 import { resolveService } from "./services";
 import type { ResolvedJob, ResolvedQuota, ResolvedService, ResolvedStack } from "./types";
@@ -111,10 +112,11 @@ function resolve(
   });
   const jobs: ResolvedJob[] = [];
   const datasets = new DatasetReader(file);
+  const advice = new Map<string, JobSuggestion[]>(); // identical pinned jobs share their advisory
   config.jobs.forEach((job, i) => {
     const resolved = resolveJob(
       job,
-      { catalog, config, buckets, ...(quota ? { quota } : {}), datasets, at: [P("jobs"), i] },
+      { catalog, config, buckets, ...(quota ? { quota } : {}), datasets, at: [P("jobs"), i], advice },
       issues,
     );
     if (resolved) jobs.push(resolved);

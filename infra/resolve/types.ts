@@ -15,6 +15,8 @@ import type {
 } from "../sizing";
 import type { Environment, JobConfig, ServiceConfig, StackConfig } from "../config/schema";
 import type { BucketNames } from "../layout";
+import type { JobSavings, JobSuggestion } from "./savings";
+import type { ResolvedSpot, SpotEstimate } from "./spot";
 
 /** Hyperparameters with the method's defaults applied; LoRA fields only for LoRA/QLoRA. */
 export interface ResolvedHyperparameters {
@@ -56,6 +58,13 @@ export interface ResolvedJob {
   paths: { dataset: string; baseModel: string; output: string; checkpoints: string };
   /** The validated, measured local dataset (`dataset.file`) the program uploads to `paths.dataset`. */
   dataset?: ResolvedDataset;
+  /** Right-sized jobs: the memory savers the right-sizer turned on and what they saved (resolve/savings.ts). */
+  savings?: JobSavings;
+  /** Pinned pay-as-you-go jobs: advisory cheaper placements (same method first, then a lighter method with
+   *  its caveat when it saves more), never applied. */
+  suggestions?: JobSuggestion[];
+  /** Spot bidding: the SpotSpec sent and the spot price/restart estimate (resolve/spot.ts). */
+  spot?: ResolvedSpot & { estimate: SpotEstimate };
 }
 
 export interface ResolvedService {

@@ -8,6 +8,9 @@ export * from "./memory-inference";
 export * from "./time-cost";
 export * from "./right-size";
 export * from "./job";
+export * from "./savers";
+export * from "./saver-time";
+export * from "./right-size-savers";
 export * from "./service";
 export {
   CUDA_CONTEXT_BYTES,

@@ -8,6 +8,7 @@ import {
   ZERO_REDUCE_BUCKET_ELEMENTS,
 } from "./calibration";
 import { loraParameterCount, resolveLoraTargets } from "./lora";
+import { ligerLossBytes, offloadInFlightBytes, zero3StepBytes } from "./savers";
 import type { MemoryEstimate, MemoryItem, Precision, Quant, TrainingSettings } from "./settings";
 import { fmtGiB, fmtParams, GiB } from "./units";
 
@@ -165,7 +166,22 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
   const zeroBuckets = z === 1 || z === 2 ? ZERO_REDUCE_BUCKET_ELEMENTS * 2 * 2 : 0;
   // Optimizer step: fp32 gradients for the update (DeepSpeed memory.rst: "grads converted to fp32 before the
   // update") / foreach temporaries in torch AdamW: one state-typed copy of the (sharded) trainable params.
-  const stepBuffer = offloadOpt || !gradsHeld ? 0 : (trainable * stateBytes(s.precision)) / shard(1);
+  // ZeRO-3 converts and steps one sub-group at a time (savers.ts, zero3StepBytes).
+  const largestTrainable =
+    s.method === "full" || s.trainableEmbeddings
+      ? largest
+      : s.method === "freeze"
+        ? m.hiddenSize * m.intermediateSize
+        : loraParameterCount(m, s.loraRank, s.loraTargets) / Math.max(1, m.numLayers);
+  const z3Step = z === 3 ? zero3StepBytes(trainable, largestTrainable, n, s) : undefined;
+  const stepBuffer =
+    offloadOpt || !gradsHeld ? 0 : z3Step ? z3Step.bytes : (trainable * stateBytes(s.precision)) / shard(1);
+  // Paged optimizer states live in CUDA unified memory and are stepped one tensor at a time: what must be on the
+  // GPU is the largest trainable tensor's states; the driver pages the rest to the host under pressure.
+  const pagedResident =
+    s.pagedOptimizer && !offloadOpt
+      ? Math.min(optBytes / shard(1), (s.method === "full" || s.trainableEmbeddings ? largest : 0) * optPer)
+      : 0;
   // QLoRA dequantises one weight to 16 bit for each matmul (forward, and again in backward for the input
   // gradient) and frees it right after: one largest block matrix in 16 bit is alive at a time.
   const dequant = s.method === "qlora" ? 2 * m.hiddenSize * m.intermediateSize : 0;
@@ -174,13 +190,19 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
   const sbh = s.seqLen * s.microBatchSize * m.hiddenSize;
   const actLayers = layersWithActivations(m, s);
   const oneLayer = layerActivationBytes(m, s.seqLen, s.microBatchSize, s.flashAttention);
-  const checkpointed = s.activationOffload ? 0 : actLayers * 2 * sbh; // offloaded inputs live in CPU RAM
+  const offloaded = s.activationOffload && s.gradientCheckpointing;
+  const checkpointed = offloaded ? 0 : actLayers * 2 * sbh; // offloaded inputs live in CPU RAM
   // SDPA (no FlashAttention-2 on the GPU): one b×1×s×s mask in the compute dtype, shared by every layer.
   const sdpaMask =
     s.flashAttention && s.attention === "sdpa"
       ? s.seqLen * s.seqLen * s.microBatchSize * (s.precision === "fp32" ? 4 : 2)
       : 0;
   const activations = (s.gradientCheckpointing ? checkpointed + oneLayer : actLayers * oneLayer) + sdpaMask;
+  const offloadInFlight = offloaded ? offloadInFlightBytes(m, s) : 0;
+  if (s.activationOffload && !s.gradientCheckpointing)
+    assumptions.push(
+      "activation offloading ignored: it offloads checkpointed layer inputs (checkpointing is off)",
+    );
   // Loss precision. HF models upcast the logits to fp32 for the loss (12 B/element, see calibration), and so does
   // torch autocast (cross_entropy runs in fp32). Under DeepSpeed (ZeRO ≥ 1) the engine casts the model to 16 bit
   // and HF/accelerate turn autocast off; a model whose own loss code does not upcast (Qwen v1's remote
@@ -199,6 +221,10 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
   // of the loss buffers above one recomputed layer adds to the peak. Without checkpointing every layer's
   // activations are alive at the loss, and the two add up.
   const logits = s.gradientCheckpointing ? Math.max(0, logitsFull - oneLayer) : logitsFull;
+  // Liger's fused linear cross-entropy replaces the logits and loss buffers with its chunk buffers (savers.ts).
+  const liger = s.ligerKernel
+    ? ligerLossBytes(m, s, s.method === "full" || s.trainableEmbeddings)
+    : undefined;
 
   const copiesGpu = copies / shard(3);
   const states =
@@ -210,8 +236,10 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
     optGpu +
     ddpBuckets +
     zero3Gather +
-    zeroBuckets;
-  const backwardPeak = states + dequant + activations + logits;
+    zeroBuckets +
+    pagedResident;
+  const lossBuffers = liger ? liger.bytes : logits;
+  const backwardPeak = states + dequant + activations + offloadInFlight + lossBuffers;
   const stepPeak = states + stepBuffer;
   const stepIsPeak = stepPeak > backwardPeak;
 
@@ -260,12 +288,26 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
       bytes: zeroBuckets,
       note: `2 × reduce_bucket_size ${ZERO_REDUCE_BUCKET_ELEMENTS.toExponential(0)} × 2 B (contiguous_gradients + overlap_comm)`,
     });
-  if (stepIsPeak) {
+  if (pagedResident)
     items.push({
-      name: "optimizer step buffer",
-      bytes: stepBuffer,
-      note: `${stateBytes(s.precision)} B × trainable shard; the step is the peak phase (activations freed), backward phase would need ${fmtGiB(backwardPeak)}`,
+      name: "paged optimizer states (resident)",
+      bytes: pagedResident,
+      note: `bitsandbytes paged ${s.optimizer}: states in unified memory, stepped one tensor at a time; the largest trainable tensor's ${optPer} B/param stay on the GPU, the rest (${fmtGiB(optBytes / shard(1))}) may be paged to the host`,
     });
+  if (stepIsPeak) {
+    items.push(
+      z3Step
+        ? {
+            name: "ZeRO-3 sub-group step buffer",
+            bytes: stepBuffer,
+            note: `${z3Step.note}; the step is the peak phase (activations freed), backward phase would need ${fmtGiB(backwardPeak)}`,
+          }
+        : {
+            name: "optimizer step buffer",
+            bytes: stepBuffer,
+            note: `${stateBytes(s.precision)} B × trainable shard; the step is the peak phase (activations freed), backward phase would need ${fmtGiB(backwardPeak)}`,
+          },
+    );
   } else {
     if (dequant)
       items.push({
@@ -278,15 +320,24 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
       bytes: activations,
       note:
         (s.gradientCheckpointing
-          ? `checkpointing: ${s.activationOffload ? "inputs offloaded to CPU" : `${actLayers} layer inputs × 2·s·b·h`} + one layer recomputed (${fmtGiB(oneLayer)})`
+          ? `checkpointing: ${offloaded ? "inputs offloaded to CPU" : `${actLayers} layer inputs × 2·s·b·h`} + one layer recomputed (${fmtGiB(oneLayer)})`
           : `${actLayers} layers × ${fmtGiB(oneLayer)}${s.flashAttention ? "" : " incl. s² attention scores"}`) +
         (sdpaMask ? `; SDPA attention mask b×s×s (${fmtGiB(sdpaMask)})` : ""),
     });
-    items.push({
-      name: "logits and loss",
-      bytes: logits,
-      note: `${logitBytes} B × seq ${s.seqLen} × batch ${s.microBatchSize} × vocab ${m.vocabSize} = ${fmtGiB(logitsFull)}${s.gradientCheckpointing ? ", less the recomputed layer it never coexists with" : ""}`,
-    });
+    if (offloadInFlight)
+      items.push({
+        name: "offloaded activations in flight",
+        bytes: offloadInFlight,
+        note: `activation offloading: ${actLayers} layer inputs (${fmtGiB(actLayers * 2 * sbh)}) in CPU RAM; one 2·s·b·h input stays on the GPU while its copy to the host completes`,
+      });
+    if (liger)
+      items.push({ name: "fused linear cross-entropy (Liger)", bytes: liger.bytes, note: liger.note });
+    else
+      items.push({
+        name: "logits and loss",
+        bytes: logits,
+        note: `${logitBytes} B × seq ${s.seqLen} × batch ${s.microBatchSize} × vocab ${m.vocabSize} = ${fmtGiB(logitsFull)}${s.gradientCheckpointing ? ", less the recomputed layer it never coexists with" : ""}`,
+      });
   }
   const live = items.reduce((a, it) => a + it.bytes, 0);
   items.push({
@@ -309,6 +360,12 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
       ? "gradients are held through the forward pass (gradient accumulation > 1 or not set-to-none)"
       : "optimizer step fused into backward: gradients freed as they are applied",
   );
+  if (z3Step)
+    assumptions.push(
+      `ZeRO-3 optimizer step in ${z3Step.subGroups} sub-group(s) of sub_group_size ${(s.zeroSubGroupSize ?? 1e9).toExponential(0)}`,
+    );
+  if (liger && s.chunkedLoss)
+    assumptions.push("chunked loss ignored: Liger's fused linear cross-entropy replaces it");
   if (m.numExperts)
     assumptions.push(
       `MoE: all ${m.numExperts} experts resident; activations for ${m.numExpertsPerToken} per token`,

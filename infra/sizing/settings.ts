@@ -60,9 +60,23 @@ export interface TrainingSettings {
   /** Chunked cross-entropy (torchtune CEWithChunkedOutputLoss, 8 chunks): only one fp32 chunk of logits at a
    *  time. Default false. */
   chunkedLoss: boolean;
-  /** Offload checkpointed activations to CPU (torchtune enable_activation_offloading). Default false. */
+  /** Offload checkpointed activations to CPU (torchtune enable_activation_offloading, LLaMA-Factory
+   *  use_unsloth_gc). Default false. */
   activationOffload: boolean;
+  /** Liger Kernel (LLaMA-Factory enable_liger_kernel): its fused linear + cross-entropy computes the logits
+   *  chunk by chunk with their gradients in the forward pass, so the whole batch's logits never exist.
+   *  Default false. */
+  ligerKernel?: boolean;
+  /** DeepSpeed ZeRO-3 `sub_group_size` (elements): the optimizer steps the partition in sub-groups of this
+   *  size, so the step's fp32 gradient copy covers one sub-group, not the whole shard. Default 1e9
+   *  (DeepSpeed's default and the value of the ZeRO-3 configs the trainers ship). ZeRO-3 only. */
+  zeroSubGroupSize?: number;
 }
+
+/** DeepSpeed's default `sub_group_size` (deepspeedai/DeepSpeed deepspeed/runtime/zero/config.py:
+ *  `sub_group_size: int = Field(pp_int(1e9))`; docs/_pages/config-json.md: parameters "are grouped into buckets of
+ *  sub_group_size and each bucket is updated one at a time"). */
+export const DEFAULT_ZERO_SUB_GROUP_SIZE = 1e9;
 
 /** Defaults that match what the common frameworks do; see each field's comment. */
 export function defaultTrainingSettings(

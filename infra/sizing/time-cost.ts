@@ -1,6 +1,7 @@
 // Training time and cost, service monthly cost. Every figure carries its inputs and derivation.
 import { activeParameterCount, headDim, type InstanceType, type CatalogModel, type Price } from "../catalog";
 import { DEFAULT_MFU } from "./calibration";
+import { saverHours } from "./saver-time";
 import type { TrainingSettings } from "./settings";
 
 /** A number with its unit, how it was derived and the inputs it was derived from. */
@@ -19,10 +20,14 @@ export interface TrainingWorkload {
   mfu?: number;
   /** Where the two figures above were measured (tokenizer, data version); absent when the stack states them. */
   measuredBy?: string;
+  /** Micro-batches per optimizer step (paged optimizer copies happen once per step); default 1. */
+  gradientAccumulationSteps?: number;
 }
 
 export interface TrainingCostEstimate {
   hours: Figure;
+  /** Hours the memory savers add (included in `hours`). */
+  saverHours?: Figure;
   cost?: Figure;
   currency?: string;
   priceKind?: Price["kind"];
@@ -101,12 +106,17 @@ export function estimateTrainingCost(
   if (instance.assumed) warnings.push(`${instance.gpuModel} figures are assumed, not published`);
   if (s.method === "qlora")
     warnings.push("QLoRA dequantisation makes steps slower than the FLOP count suggests");
-  const hoursValue = peak ? (tokens * flops.value) / (gpus * peak * 1e12 * mfu) / 3600 : Number.NaN;
+  const computeHours = peak ? (tokens * flops.value) / (gpus * peak * 1e12 * mfu) / 3600 : Number.NaN;
+  const savers = saverHours(m, s, w, instance, computeHours);
+  const hoursValue = computeHours + savers.value;
   const hours: Figure = {
     value: hoursValue,
     unit: "h",
-    derivation: "tokens × FLOP/token ÷ (GPUs the job runs on × peak TFLOPS × 1e12 × MFU) ÷ 3600",
+    derivation:
+      "tokens × FLOP/token ÷ (GPUs the job runs on × peak TFLOPS × 1e12 × MFU) ÷ 3600 + the savers' host copies",
     inputs: {
+      computeHours,
+      saverHours: savers.value,
       tokens,
       flopsPerToken: flops.value,
       gpus,
@@ -117,9 +127,10 @@ export function estimateTrainingCost(
     },
   };
   const p = instance.price;
-  if (!p || !peak) return { hours, warnings };
+  if (!p || !peak) return { hours, saverHours: savers, warnings };
   return {
     hours,
+    saverHours: savers,
     cost: {
       value: hoursValue * p.amount * instanceCount,
       unit: p.currency,

@@ -6,6 +6,8 @@ export interface Timing {
   jobQueuingMs: number;
   jobRunningMs: number;
   jobStoppingMs: number;
+  /** Spot jobs: from a preemption to bidding/running again (modelled). */
+  jobRestartingMs: number;
   quotaCreatingMs: number;
   serviceCreatingMs: number;
 }
@@ -15,6 +17,7 @@ export const DEFAULT_TIMING: Timing = {
   jobQueuingMs: 30,
   jobRunningMs: 30,
   jobStoppingMs: 30,
+  jobRestartingMs: 30,
   quotaCreatingMs: 30,
   serviceCreatingMs: 30,
 };

@@ -4,6 +4,7 @@ import { ApiError, inventedError, invalidParameter, missingParameter } from "./e
 import { newId } from "./ids";
 import { type Ctx, type Reply, type Route, routeMaker } from "./routes";
 import { type Job, type Store, isTerminalJob, jobPhases, jobStatus, quotaStatus } from "./state";
+import { MAX_SPOT_RESTARTS, validateSpotSpec, type SpotBid } from "./spot";
 import * as v from "./validate";
 
 export const DEFAULT_WORKSPACE_ID = "ws-default"; // [SKILL]: no WorkspaceId => the user's default workspace
@@ -226,9 +227,9 @@ function validateJobSpec(
   if (!quotaJob && ecsSpec === undefined) throw missingParameter(`${path}.EcsSpec`);
   for (const key of ["UseSpotInstance", "IsCheif", "IsChief", "ConsiderInSuccessPolicy"])
     v.optBool(spec, key, `${path}.${key}`);
+  if (spec.SpotSpec !== undefined) validateSpotSpec(spec.SpotSpec, `${path}.SpotSpec`, quotaJob);
   for (const key of [
     "ImageConfig",
-    "SpotSpec",
     "ExtraPodSpec",
     "ServiceSpec",
     "AssignNodeSpec",
@@ -364,6 +365,14 @@ function validateCreateJob(body: v.Json, store: Store): void {
   if (body.CredentialConfig !== undefined) validateCredentialConfig(body.CredentialConfig);
 }
 
+/** The bid of a spot job (validated already): its first JobSpec with a SpotSpec. */
+function spotBid(body: v.Json, quotaJob: boolean): SpotBid | undefined {
+  const specs = (body.JobSpecs as v.Json[]) ?? [];
+  const i = specs.findIndex((s) => s.SpotSpec !== undefined);
+  const spec = specs[i];
+  return spec ? validateSpotSpec(spec.SpotSpec, `JobSpecs[${i}].SpotSpec`, quotaJob) : undefined;
+}
+
 function jobOrNotFound(store: Store, id: string): Job {
   const job = store.jobs.get(id);
   // DLC not-found code per [SKILL] (docs/sources.md#pai-5, secondary): "NotFound"; HTTP 404 modelled.
@@ -418,7 +427,7 @@ export function jobView(store: Store, job: Job, withPods: boolean): Record<strin
       ReasonCode: "",
       ReasonMessage: "",
     })),
-    RestartTimes: "0/0",
+    RestartTimes: `${phases.filter((p) => p.status === "Restarting").length}/${job.spot ? MAX_SPOT_RESTARTS : 0}`,
     NodeCount: specs.reduce((n, s) => n + Number(s.PodCount ?? 0), 0),
   };
   if (withPods) view.Pods = podsView(job, specs, current.status, runningAt);
@@ -445,7 +454,7 @@ function podsView(
       PodId: `${job.id}-${String(s.Type).toLowerCase()}-${i}`,
       PodUid: `${job.id}-uid-${String(s.Type).toLowerCase()}-${i}`,
       Status: podStatus(status),
-      SubStatus: "Normal",
+      SubStatus: status === "Restarting" ? "Evicted" : "Normal",
       Ip: runningAt === undefined ? "" : `10.0.0.${i + 1}`,
       GmtCreateTime: isoTime(job.createdAt),
       HistoryPods: [],
@@ -485,6 +494,11 @@ function createJob(store: Store, ctx: Ctx): Reply {
     timing: { ...store.timing },
     held: false,
   };
+  const bid = spotBid(body, Boolean(body.ResourceId));
+  if (bid) {
+    job.spot = bid;
+    job.market = store.spotMarket;
+  }
   store.jobs.set(job.id, job);
   const record = jobRecord(store, job);
   for (const rule of store.jobRules) if (rule.match(record)) rule.apply(job);

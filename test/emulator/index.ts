@@ -25,6 +25,7 @@ export interface EmulatorOptions {
     jobQueuingMs?: number;
     jobRunningMs?: number;
     jobStoppingMs?: number;
+    jobRestartingMs?: number;
     quotaCreatingMs?: number;
     serviceCreatingMs?: number;
   };
@@ -56,6 +57,10 @@ export interface PaiEmulator {
   requests(): LogEntry[];
   failJobs(match: (job: JobRecord) => boolean, reason: { code: string; message: string }): void;
   holdJobsRunning(match: (job: JobRecord) => boolean): void;
+  /** Spot market from now on: price as a fraction of the list price, and per minute (modelled; spot.ts). */
+  setSpotMarket(ratio: number, perMinute?: number): void;
+  /** Reclaims matching spot jobs `afterRunningMs` after they first start running (modelled; spot.ts). */
+  preemptJobs(match: (job: JobRecord) => boolean, afterRunningMs?: number): void;
   close(): Promise<void>;
 }
 
@@ -105,6 +110,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<PaiEmul
     holdJobsRunning: (match) =>
       addRule(match, (job) => {
         job.held = true;
+      }),
+    setSpotMarket: (ratio, perMinute) => {
+      const last = store.spotMarket[store.spotMarket.length - 1];
+      store.spotMarket.push({
+        at: store.now(),
+        ratio,
+        perMinute: perMinute ?? (last?.perMinute ?? 0) * (ratio / (last?.ratio || 1)),
+      });
+    },
+    preemptJobs: (match, afterRunningMs = 0) =>
+      addRule(match, (job) => {
+        job.spot?.preemptOffsets.push(afterRunningMs);
       }),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 // In-memory state shared by the three products, and the lazily computed lifecycles.
 import { type Now, type Timing } from "./clock";
+import { DEFAULT_MARKET, type MarketPoint, type SpotBid, spotPhases } from "./spot";
 import { type Json } from "./validate";
 
 export const TERMINAL_JOB_STATUSES = ["Succeeded", "Failed", "Stopped"] as const; // docs/sources.md#pai-1.6
@@ -19,6 +20,10 @@ export interface Job {
   held: boolean;
   fail?: { code: string; message: string };
   deletedAt?: number;
+  /** Spot jobs: the bid (JobSpecs[].SpotSpec) and the preemptions a test asked for. */
+  spot?: SpotBid;
+  /** Spot jobs: the store's market (shared, so later market moves apply). */
+  market?: readonly MarketPoint[];
 }
 
 export interface Quota {
@@ -64,6 +69,8 @@ export class Store {
   readonly services = new Map<string, Service>(); // by name; deleted services are kept under "<name>#<id>"
   readonly autoscalers = new Map<string, Autoscaler>(); // by service name
   readonly jobRules: JobRule[] = [];
+  /** The spot market over time, oldest first (emulator.setSpotMarket). */
+  readonly spotMarket: MarketPoint[] = [DEFAULT_MARKET];
 
   constructor(
     readonly region: string,
@@ -81,7 +88,16 @@ export function jobPhases(job: Job, now: number): Phase[] {
   const plan: Phase[] = [
     { status: "Creating", at: job.createdAt },
     { status: "Queuing", at: queuingAt },
-    { status: "Running", at: runningAt },
+    ...(job.spot
+      ? spotPhases(
+          job.spot,
+          job.market ?? [DEFAULT_MARKET],
+          runningAt,
+          t.jobRunningMs,
+          t.jobRestartingMs,
+          job.held ? undefined : job.fail ? "Failed" : "Succeeded",
+        )
+      : [{ status: "Running", at: runningAt }]),
   ];
   if (job.stopAt !== undefined) {
     const stopAt = job.stopAt;
@@ -89,7 +105,7 @@ export function jobPhases(job: Job, now: number): Phase[] {
     before.push({ status: "Stopping", at: stopAt }, { status: "Stopped", at: stopAt + t.jobStoppingMs });
     return reached(before, now);
   }
-  if (!job.held) plan.push({ status: job.fail ? "Failed" : "Succeeded", at: endAt });
+  if (!job.held && !job.spot) plan.push({ status: job.fail ? "Failed" : "Succeeded", at: endAt });
   return reached(plan, now);
 }
 

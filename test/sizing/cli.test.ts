@@ -130,3 +130,65 @@ test("the real process exits 2 with no stack trace", () => {
   assert.equal(r.stderr.trim().split("\n").length, 1);
   assert.doesNotMatch(r.stderr, /\bat \w/);
 });
+
+test("memory-saver switches: same --json shape, each saver's own breakdown line, bad values refused", () => {
+  const keys = (argv: string[]) => {
+    const r = run([...argv, "--json"]);
+    assert.equal(r.code, 0, argv.join(" "));
+    return JSON.parse(r.out.join("\n")) as { perGpuGiB: number; breakdown: { name: string }[] };
+  };
+  const plain = keys(base);
+  const shape = Object.keys(plain).sort();
+  const liger = keys([...base, "--liger", "on"]);
+  assert.deepEqual(Object.keys(liger).sort(), shape);
+  assert.ok(liger.breakdown.some((i) => i.name === "fused linear cross-entropy (Liger)"));
+  assert.ok(liger.perGpuGiB < plain.perGpuGiB);
+  const off = keys([...base, "--activation-offloading", "on"]);
+  assert.ok(off.breakdown.some((i) => i.name === "offloaded activations in flight"));
+  const paged = keys([
+    "--model",
+    "qwen2.5-7b-instruct",
+    "--method",
+    "full",
+    "--seq-len",
+    "1024",
+    "--batch-size",
+    "1",
+    "--optimizer",
+    "paged-adamw-8bit",
+  ]);
+  assert.ok(paged.breakdown.some((i) => i.name === "paged optimizer states (resident)"));
+  const full3 = [
+    "--model",
+    "qwen-7b-chat",
+    "--method",
+    "full",
+    "--seq-len",
+    "512",
+    "--batch-size",
+    "1",
+    "--gpus",
+    "2",
+    "--zero",
+    "3",
+  ];
+  assert.ok(keys([...full3, "--zero-sub-group", "1e8"]).perGpuGiB < keys(full3).perGpuGiB);
+  const cases: [string[], RegExp][] = [
+    [[...base, "--liger", "yes"], /--liger: expected one of on \| off, got "yes"/],
+    [[...base, "--activation-offloading", "1"], /--activation-offloading: expected one of on \| off/],
+    [
+      [...base, "--optimizer", "paged-lion"],
+      /--optimizer: expected one of adamw \| adamw-8bit \| paged-adamw-8bit \| sgd/,
+    ],
+    [[...base, "--zero-sub-group", "1e8"], /--zero-sub-group: applies to --zero 3 only/],
+    [[...full3, "--zero-sub-group=-5"], /--zero-sub-group: expected a positive element count/],
+    [[...full3, "--zero-sub-group", "0"], /--zero-sub-group: expected a positive element count/],
+    [[...full3, "--zero-sub-group", "1e99"], /--zero-sub-group: expected a positive element count/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = run(argv);
+    assert.equal(r.code, 2, argv.join(" "));
+    assert.equal(r.err.length, 1);
+    assert.match(r.err[0] ?? "", re);
+  }
+});

@@ -46,6 +46,7 @@ export const REPLACE_KEYS = [
   "priority",
   "outputUri",
   "roleArn",
+  "spotSpec",
 ] as const;
 /** Inputs changed in place: how long/for what we wait, and tags (state only: UpdateJob is not used). */
 export const UPDATE_KEYS = ["waitFor", "waitTimeoutMinutes", "tags"] as const;
@@ -87,6 +88,16 @@ const inputsSchema = z
       .regex(ROLE_ARN, "must be a RAM role ARN: acs:ram::<account id>:role/<name>")
       .optional(),
     tags: z.record(z.string(), z.string()).optional(),
+    spotSpec: z
+      .strictObject({
+        spotStrategy: z.literal("SpotWithPriceLimit"),
+        spotDiscountLimit: z.number().min(0.1).max(0.9).optional(),
+        spotPriceLimit: z.number().positive().optional(),
+      })
+      .refine((v) => (v.spotDiscountLimit === undefined) !== (v.spotPriceLimit === undefined), {
+        message: "set exactly one of spotDiscountLimit and spotPriceLimit",
+      })
+      .optional(),
     outputUri: z.string().regex(/^oss:\/\/[^/]+/, "must be an oss:// URI"),
     waitFor: z.enum(["submitted", "running", "succeeded"]),
     waitTimeoutMinutes: z.number().positive().optional(),
@@ -149,8 +160,10 @@ export function diff(_id: string, olds: DlcJobOutputs, news: DlcJobInputs): Prom
 
 /** Hash of everything that defines the run; part of the DisplayName so a changed spec is a new name. */
 export function replacingFieldsHash(inputs: DlcJobInputs): string {
-  // roleArn joins the hash only when set, so jobs without a role keep the names they had before it existed.
-  const keys = REPLACE_KEYS.filter((key) => key !== "roleArn" || inputs.roleArn !== undefined);
+  // roleArn and spotSpec join the hash only when set, so jobs without them keep the names they had before.
+  const keys = REPLACE_KEYS.filter(
+    (key) => (key !== "roleArn" && key !== "spotSpec") || inputs[key] !== undefined,
+  );
   const spec = Object.fromEntries(keys.map((key) => [key, inputs[key] ?? null]));
   return createHash("sha256").update(canonicalJson(spec)).digest("hex").slice(0, 12);
 }
@@ -182,6 +195,7 @@ function toCreateRequest(inputs: DlcJobInputs): CreateJobRequest {
         podCount: inputs.podCount,
         ecsSpec: inputs.ecsSpec,
         resourceConfig: inputs.resourceConfig,
+        spotSpec: inputs.spotSpec,
       },
     ],
     userCommand: inputs.userCommand,
