@@ -40,7 +40,7 @@ export function mutatedStack(base: string, mutate: (config: Record<string, any>)
   for (const job of jobs) {
     if (job.dataset?.file === undefined) continue;
     const { file: _file, ...rest } = job.dataset;
-    job.dataset = { ...rest, path: "tv-intents/v3/train.jsonl", examples: 2400, avgTokensPerExample: 146 };
+    job.dataset = { ...rest, path: "tv-intents/v3/train.jsonl", examples: 2400, avgTokensPerExample: 320 };
   }
   mutate(doc.config);
   return stringify(doc);
