@@ -43,7 +43,9 @@ function generateStack(jobs: number): string {
   c["pai-finetune:jobs"] = Array.from({ length: jobs }, (_, i) => ({
     ...structuredClone(job),
     name: `job-${String(i).padStart(4, "0")}`,
-    dataset: { ...job.dataset, path: `tv-intents/shard-${i}/train.jsonl` },
+    // Every job trains on the dev stack's local file (read and validated once per plan, one upload),
+    // written relative to the generated stack in bench/out.
+    dataset: { ...job.dataset, file: path.relative(OUT, path.join(ROOT, "stacks", job.dataset.file)) },
   }));
   c["pai-finetune:services"] = Array.from({ length: Math.max(1, Math.floor(jobs / 10)) }, (_, i) => ({
     ...structuredClone(svc),

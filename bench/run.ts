@@ -6,6 +6,8 @@
  *   2. bench/plan-scale.ts: plan time and peak memory for 10/100/1,000 jobs against the bare SDK
  *      mock runtime, median of 5 fresh processes per cell. Minutes on a small machine.
  *      `--quick`: sizes 10 and 100, one run each (a smoke run; its figures are not a measurement).
+ *   3. bench/validate-data.ts: validating a generated 100,000-example dataset, time and peak memory.
+ *      `--quick`: 10,000 examples.
  *
  * Exit code: 0 when every benchmark ran, else the first failing one's code. Targets are printed by
  * the benchmarks themselves and do not change the exit code.
@@ -17,6 +19,7 @@ import { parseOptions, UsageError } from "../infra/cli/args";
 const BENCHMARKS: { script: string; quickArgs: string[] }[] = [
   { script: "sizing-accuracy.ts", quickArgs: [] },
   { script: "plan-scale.ts", quickArgs: ["--sizes", "10,100", "--runs", "1"] },
+  { script: "validate-data.ts", quickArgs: ["--examples", "10000"] },
 ];
 
 function main(argv: readonly string[]): number {

@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ArtifactBuckets } from "../components/artifact-buckets";
+import { DatasetUpload } from "../components/dataset-upload";
 import { FineTuneJob, quotaPodResources, type FineTuneJobCompute } from "../components/finetune-job";
 import { GpuQuota } from "../components/gpu-quota";
 import { InferenceService } from "../components/inference-service";
@@ -148,7 +149,30 @@ class FineTunePlatform extends pulumi.ComponentResource {
         )
       : undefined;
 
+    // One upload per distinct content version, however many jobs train on it.
+    const uploads = new Map<string, DatasetUpload>();
     for (const job of stack.jobs) {
+      const d = job.dataset;
+      if (!d || uploads.has(d.key)) continue;
+      uploads.set(
+        d.key,
+        new DatasetUpload(
+          `${name}-data-${d.version.slice(0, 16)}`,
+          {
+            bucket: storage.bucketNames.datasets,
+            key: d.key,
+            source: d.source,
+            md5: d.md5,
+            encryption: stack.storage.encryption,
+            kmsKeyId: stack.storage.kmsKeyId,
+          },
+          parent,
+        ),
+      );
+    }
+
+    for (const job of stack.jobs) {
+      const upload = job.dataset ? uploads.get(job.dataset.key) : undefined;
       const j = new FineTuneJob(
         `${name}-job-${job.name}`,
         {
@@ -171,8 +195,8 @@ class FineTunePlatform extends pulumi.ComponentResource {
           waitFor: job.config.waitFor,
           sizing: encodeJobSizing(job.sizing),
         },
-        // The buckets (and their role) must exist before a job mounts them.
-        { parent: this, dependsOn: storage.readyResources },
+        // The buckets (and their role), and the job's data, must exist before a job mounts them.
+        { parent: this, dependsOn: upload ? [...storage.readyResources, upload] : storage.readyResources },
       );
       this.jobs[job.name] = { jobId: j.jobId, status: j.status, outputUri: j.outputUri };
     }

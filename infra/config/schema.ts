@@ -111,17 +111,48 @@ export const QuotaConfigSchema = z.strictObject({
     .default("PaiStrategyIntelligent"),
 });
 
-/** Where a job's training data lives and how big it is (the size drives time and cost). */
-export const DatasetConfigSchema = z.strictObject({
-  /** Path of the training file inside the datasets bucket. Required. */
-  path: bucketPath,
-  /** Record format of the file. Default: "sharegpt" (multi-turn chat, what chat models are tuned on). */
-  format: z.enum(["sharegpt", "alpaca"]).default("sharegpt"),
-  /** Number of training examples. Required: it sizes time and cost, and chat tuning wants at least ~200. */
-  examples: positiveInt,
-  /** Mean tokens per example after the chat template is applied. Required. */
-  avgTokensPerExample: positiveInt,
-});
+/**
+ * Where a job's training data lives and how big it is (the size drives time and cost). Either a
+ * local `file` that the stack validates, measures and uploads, or a `path` already in the datasets
+ * bucket with its size stated by hand (`examples`, `avgTokensPerExample`).
+ */
+export const DatasetConfigSchema = z
+  .strictObject({
+    /** Path of the training file inside the datasets bucket (data that lives only in OSS). One of `path` or `file` is required. */
+    path: bucketPath.optional(),
+    /**
+     * A local JSON Lines file, relative to the stack file and inside the project. It is validated
+     * (`npm run validate-data` checks), measured with the model's tokenizer for time and cost, and
+     * uploaded to the datasets bucket under its content version. One of `path` or `file` is required.
+     */
+    file: z.string().min(1).max(1024).optional(),
+    /** Record format of the file. Default: "sharegpt" (multi-turn chat, what chat models are tuned on). */
+    format: z.enum(["sharegpt", "alpaca"]).default("sharegpt"),
+    /** Number of training examples. Required with `path` (it sizes time and cost; chat tuning wants at least ~200); measured with `file`. */
+    examples: positiveInt.optional(),
+    /** Mean tokens per example after the chat template is applied. Required with `path`; measured with `file`. */
+    avgTokensPerExample: positiveInt.optional(),
+  })
+  .superRefine((d, ctx) => {
+    if ((d.path === undefined) === (d.file === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "expected exactly one of path (a file already in the datasets bucket) or file (a local file the stack validates and uploads)",
+      });
+      return;
+    }
+    for (const key of ["examples", "avgTokensPerExample"] as const) {
+      if (d.path !== undefined && d[key] === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: "required with path: the data's size sizes time and cost",
+        });
+      if (d.file !== undefined && d[key] !== undefined)
+        ctx.addIssue({ code: "custom", path: [key], message: "measured from file; remove it" });
+    }
+  });
 
 /** Training hyperparameters; those that do not apply to a method are rejected in `infra/resolve/jobs.ts`. */
 export const HyperparametersSchema = z.strictObject({

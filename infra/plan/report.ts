@@ -53,11 +53,28 @@ export interface PlannedJob {
   breakdown: { name: string; GiB: number; note: string }[];
   hours: number;
   cost?: { amount: number; currency: string; priceKind: string };
+  /** The training data the time and cost come from: measured from a local file, or stated for data in OSS. */
+  data: PlannedData;
   /** What the right-sizer's memory savers turned on and saved, the advisory cheaper option, spot figures. */
   notes?: string[];
   /** The price behind `cost`; absent when the placement has no price in the stack's region. */
   price?: PriceUsed;
   warnings: string[];
+}
+
+export interface PlannedData {
+  /** Local file (as the stack names it) or bucket path. */
+  source: string;
+  measured: boolean;
+  examples: number;
+  avgTokensPerExample: number;
+  epochs: number;
+  /** examples × avgTokensPerExample × epochs: the tokens the time estimate is computed from. */
+  trainedTokens: number;
+  /** Measured files only: content version, token statistics and the tokenizer that counted them. */
+  version?: string;
+  tokens?: { p50: number; p95: number; max: number; total: number };
+  tokenizer?: string;
 }
 
 export interface PlannedService {
@@ -103,6 +120,7 @@ const KEY_INPUTS: Record<string, string[]> = {
   "alicloud:oss/bucketAcl:BucketAcl": ["bucket", "acl"],
   "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock": ["bucket", "blockPublicAccess"],
   "alicloud:ram/role:Role": ["roleName"],
+  "alicloud:oss/bucketObject:BucketObject": ["bucket", "key", "source"],
   "alicloud:ram/policy:Policy": ["policyName"],
   "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment": ["roleName", "policyName"],
   "alicloud:pai/service:Service": ["serviceConfig"],
@@ -188,9 +206,30 @@ function planJob(j: ResolvedJob, region: string): PlannedJob {
           },
         }
       : {}),
+    data: planData(j),
     ...(jobNotes(j).length ? { notes: jobNotes(j) } : {}),
     ...(cost && j.cost.price ? { price: priceUsed(j.placement.instance.id, j.cost.price, region) } : {}),
     warnings: j.cost.warnings,
+  };
+}
+
+function planData(j: ResolvedJob): PlannedData {
+  const w = j.sizing.workload;
+  const d = j.dataset;
+  return {
+    source: d ? d.file : j.paths.dataset,
+    measured: d !== undefined,
+    examples: w.examples,
+    avgTokensPerExample: Math.round(w.avgTokensPerExample * 10) / 10,
+    epochs: w.epochs,
+    trainedTokens: Math.round(w.examples * w.avgTokensPerExample * w.epochs),
+    ...(d
+      ? {
+          version: d.version,
+          tokens: { p50: d.tokens.p50, p95: d.tokens.p95, max: d.tokens.max, total: d.tokens.total },
+          tokenizer: `${d.tokenizer.package} (${d.tokenizer.closeness})`,
+        }
+      : {}),
   };
 }
 
@@ -327,6 +366,18 @@ export function renderReport(r: PlanReport): string {
     for (const j of r.jobs) {
       out.push(`  ${j.name}: ${j.breakdown.map((b) => `${b.name} ${b.GiB}`).join(" + ")} GiB`);
       for (const n of j.notes ?? []) out.push(`    ${n}`);
+    }
+    out.push("");
+    out.push("Training data: the tokens each job's time and cost are computed from");
+    const n = (x: number) => x.toLocaleString("en-US");
+    for (const j of r.jobs) {
+      const d = j.data;
+      const size = `${n(d.examples)} examples × ${d.avgTokensPerExample} tokens × ${d.epochs} epochs = ${n(d.trainedTokens)} tokens → ${j.hours} h${j.cost ? `, ${money(j.cost.amount, j.cost.currency, j.cost.priceKind)}` : ""}`;
+      out.push(
+        d.measured
+          ? `  ${j.name}: ${d.source} (version ${d.version!.slice(0, 12)}), measured: ${n(d.tokens!.total)} tokens in the file (per example p50 ${d.tokens!.p50}, p95 ${d.tokens!.p95}, max ${d.tokens!.max}) by ${d.tokenizer}; ${size}`
+          : `  ${j.name}: ${d.source} in the datasets bucket, size as stated in the stack (not measured); ${size}`,
+      );
     }
     out.push("");
   }

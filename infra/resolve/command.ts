@@ -9,6 +9,7 @@ import type { TrainingSettings } from "../sizing";
 import type { JobConfig, ServiceConfig } from "../config/schema";
 import { MOUNTS } from "../layout";
 import type { ResolvedHyperparameters } from "./types";
+import type { DatasetShape } from "../data/validate";
 
 /** Catalog chat-template families → LLaMA-Factory `--template` names. */
 export const TEMPLATES: Record<string, string> = {
@@ -23,6 +24,11 @@ export const TEMPLATES: Record<string, string> = {
   mistral: "mistral",
   none: "default",
 };
+
+/** The LLaMA-Factory template a model trains with (the validator renders examples with the same one). */
+export function llamaFactoryTemplate(model: Pick<CatalogModel, "chatTemplate">): string {
+  return TEMPLATES[model.chatTemplate] ?? "default";
+}
 
 const LORA_TARGETS: Record<string, string> = {
   q: "q_proj",
@@ -41,6 +47,8 @@ export interface TrainingCommandInput {
   training: TrainingSettings;
   /** File name of the dataset inside its mounted directory. */
   datasetFile: string;
+  /** How a validated local file spells its examples (columns and role tags for dataset_info.json). */
+  datasetShape?: DatasetShape;
   /** Spot jobs: checkpoint every this many optimizer steps (to the checkpoints bucket) and resume after a
    *  preemption. Default: checkpoint once per epoch. */
   saveSteps?: number;
@@ -70,6 +78,7 @@ export function trainingCommand({
   hyper,
   training,
   datasetFile,
+  datasetShape,
   saveSteps,
 }: TrainingCommandInput): string {
   const args: string[] = [
@@ -78,7 +87,7 @@ export function trainingCommand({
     `--model_name_or_path ${MOUNTS.baseModel}`,
     "--dataset_dir /tmp/dataset",
     "--dataset train",
-    `--template ${TEMPLATES[model.chatTemplate] ?? "default"}`,
+    `--template ${llamaFactoryTemplate(model)}`,
     `--finetuning_type ${job.method === "qlora" ? "lora" : job.method}`,
     `--cutoff_len ${hyper.seqLen}`,
     `--per_device_train_batch_size ${hyper.microBatchSize}`,
@@ -137,7 +146,7 @@ export function trainingCommand({
     "set -euo pipefail",
     "mkdir -p /tmp/dataset",
     "cat > /tmp/dataset/dataset_info.json <<'JSON'",
-    JSON.stringify({ train: { file_name: `${MOUNTS.data}/${datasetFile}`, formatting: job.dataset.format } }),
+    JSON.stringify({ train: datasetInfo(`${MOUNTS.data}/${datasetFile}`, job.dataset.format, datasetShape) }),
     "JSON",
   ];
   if (training.zeroStage > 0) {
@@ -157,6 +166,31 @@ export function trainingCommand({
     "fi",
   );
   return lines.join("\n");
+}
+
+/**
+ * LLaMA-Factory's dataset description (data/README.md of v0.9.3). Its sharegpt defaults are
+ * `conversations` with from/value and human/gpt; a file written with `messages` and role/content
+ * (the "OpenAI format") needs the columns and tags spelled out, or every example is skipped.
+ */
+function datasetInfo(
+  fileName: string,
+  format: "sharegpt" | "alpaca",
+  shape?: DatasetShape,
+): Record<string, unknown> {
+  if (shape?.format !== "sharegpt") return { file_name: fileName, formatting: format };
+  return {
+    file_name: fileName,
+    formatting: "sharegpt",
+    columns: { messages: shape.messages },
+    tags: {
+      role_tag: shape.roleTag,
+      content_tag: shape.contentTag,
+      user_tag: shape.userTag,
+      assistant_tag: shape.assistantTag,
+      system_tag: "system",
+    },
+  };
 }
 
 function precisionArgs(training: TrainingSettings): string[] {

@@ -17,7 +17,8 @@ import {
 } from "../sizing";
 import type { JobConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
-import { trainingCommand } from "./command";
+import { llamaFactoryTemplate, trainingCommand } from "./command";
+import type { DatasetReader, ResolvedDataset } from "../data/stack-dataset";
 import type { BucketNames } from "../layout";
 import type { JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
 import { catalogLookup, withSlash } from "./lookup";
@@ -31,6 +32,8 @@ export interface JobContext {
   config: StackConfig;
   buckets: BucketNames;
   quota?: ResolvedQuota;
+  /** Reads and validates local dataset files, each once per resolve. */
+  datasets: DatasetReader;
   /** YAML key path of this job, e.g. ["pai-finetune:jobs", 2]. */
   at: (string | number)[];
   /** Advisories already computed in this resolve, by their inputs (identical pinned jobs share one). */
@@ -85,6 +88,22 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
   const spot = resolveSpot(job, (path, message) => issue(path, message));
   if (!model || issues.length > start) return undefined;
 
+  // A local file is validated and measured before anything is sized: its real size sizes the job.
+  let dataset: ResolvedDataset | undefined;
+  if (job.dataset.file !== undefined) {
+    const outcome = ctx.datasets.read(job.dataset.file, {
+      model,
+      template: llamaFactoryTemplate(model),
+      seqLen: hyper.seqLen,
+      format: job.dataset.format,
+    });
+    if (!outcome.ok) {
+      issue(["dataset", "file"], outcome.messages.join("\n"));
+      return undefined;
+    }
+    dataset = outcome.dataset;
+  }
+
   const baseSettings = (gpusPerNode: number, nodes: number): TrainingSettings => {
     const totalGpus = gpusPerNode * nodes;
     const zero =
@@ -138,12 +157,21 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
   const sizing: JobSizingInputs = {
     model,
     training,
-    workload: {
-      examples: job.dataset.examples,
-      avgTokensPerExample: job.dataset.avgTokensPerExample,
-      epochs: hyper.epochs,
-      gradientAccumulationSteps: hyper.gradientAccumulationSteps,
-    },
+    workload: dataset
+      ? {
+          examples: dataset.examples,
+          avgTokensPerExample: dataset.avgTrainedTokens,
+          epochs: hyper.epochs,
+          gradientAccumulationSteps: hyper.gradientAccumulationSteps,
+          measuredBy: `${dataset.tokenizer.package} (${dataset.tokenizer.closeness}), data version ${dataset.version.slice(0, 12)}`,
+        }
+      : {
+          // The schema requires both with `path`.
+          examples: job.dataset.examples!,
+          avgTokensPerExample: job.dataset.avgTokensPerExample!,
+          epochs: hyper.epochs,
+          gradientAccumulationSteps: hyper.gradientAccumulationSteps,
+        },
     instance: placement.instance,
     instanceCount: placement.nodes,
     headroom: job.resources.headroom,
@@ -171,12 +199,11 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
         )
       : [];
 
-  const runHash = hashRun(job, model, hyper, training);
-  const datasetDir = job.dataset.path.includes("/")
-    ? job.dataset.path.slice(0, job.dataset.path.lastIndexOf("/") + 1)
-    : "";
+  const runHash = hashRun(job, model, hyper, training, dataset?.version);
+  const datasetPath = dataset ? dataset.key : job.dataset.path!;
+  const datasetDir = datasetPath.includes("/") ? datasetPath.slice(0, datasetPath.lastIndexOf("/") + 1) : "";
   const paths = {
-    dataset: job.dataset.path,
+    dataset: datasetPath,
     baseModel: withSlash(job.baseModelPath ?? `base/${model.id}`),
     output: `finetuned/${job.name}/${runHash}/`,
     checkpoints: `${job.name}/${runHash}/`,
@@ -193,7 +220,8 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
       model,
       hyper,
       training,
-      datasetFile: job.dataset.path.slice(datasetDir.length),
+      datasetFile: datasetPath.slice(datasetDir.length),
+      ...(dataset ? { datasetShape: dataset.shape } : {}),
       ...(spot ? { saveSteps: checkpointSteps(hyper, training, sizing, cost.hours.value) } : {}),
     });
   return {
@@ -219,6 +247,7 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     command,
     runHash,
     paths,
+    ...(dataset ? { dataset } : {}),
     ...(savings ? { savings } : {}),
     ...(suggestions.length ? { suggestions } : {}),
     ...(spot ? { spot: { ...spot, estimate: spotEstimate(spot, cost) } } : {}),
@@ -444,12 +473,14 @@ function hashRun(
   model: CatalogModel,
   hyper: ResolvedHyperparameters,
   training: TrainingSettings,
+  datasetVersion: string | undefined,
 ): string {
   const identity = {
     method: job.method,
     model: model.id,
     baseModelPath: job.baseModelPath ?? null,
-    dataset: job.dataset,
+    // A local file counts by its content: an edited file is a new run, a moved one is not.
+    dataset: datasetVersion ? { format: job.dataset.format, version: datasetVersion } : job.dataset,
     hyper,
     precision: training.precision,
     quant: training.quant ?? null,

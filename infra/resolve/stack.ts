@@ -13,6 +13,7 @@ import {
   type RawStackConfig,
 } from "../config/load";
 import type { StackConfig } from "../config/schema";
+import { DatasetReader } from "../data/stack-dataset";
 import { resolveJob } from "./jobs";
 import type { JobSuggestion } from "./savings";
 import { catalogLookup } from "./lookup";
@@ -111,11 +112,12 @@ function resolve(
     names.set(j.name, i);
   });
   const jobs: ResolvedJob[] = [];
+  const datasets = new DatasetReader(file);
   const advice = new Map<string, JobSuggestion[]>(); // identical pinned jobs share their advisory
   config.jobs.forEach((job, i) => {
     const resolved = resolveJob(
       job,
-      { catalog, config, buckets, ...(quota ? { quota } : {}), at: [P("jobs"), i], advice },
+      { catalog, config, buckets, ...(quota ? { quota } : {}), datasets, at: [P("jobs"), i], advice },
       issues,
     );
     if (resolved) jobs.push(resolved);

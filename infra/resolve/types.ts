@@ -4,6 +4,7 @@
  * components' Args), the offline plan and the reports all read the same object.
  */
 import type { Catalog, InstanceType, CatalogModel } from "../catalog";
+import type { ResolvedDataset } from "../data/stack-dataset";
 import type {
   JobSizingInputs,
   MemoryEstimate,
@@ -55,6 +56,8 @@ export interface ResolvedJob {
   runHash: string;
   /** Bucket-relative locations. The output and checkpoint prefixes carry the run hash, so a new run never overwrites an old model. */
   paths: { dataset: string; baseModel: string; output: string; checkpoints: string };
+  /** The validated, measured local dataset (`dataset.file`) the program uploads to `paths.dataset`. */
+  dataset?: ResolvedDataset;
   /** Right-sized jobs: the memory savers the right-sizer turned on and what they saved (resolve/savings.ts). */
   savings?: JobSavings;
   /** Pinned pay-as-you-go jobs: advisory cheaper placements (same method first, then a lighter method with

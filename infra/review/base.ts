@@ -3,7 +3,7 @@
  * in the OS temp dir, removed afterwards), or another stack file.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -31,7 +31,8 @@ function gitError(e: unknown): string {
 }
 
 /**
- * Writes `file` as it was at git revision `rev` to a fresh temp directory; `cleanup` removes it.
+ * Extracts the repository as it was at git revision `rev` into a fresh temp directory and returns
+ * where `file` lies in it; `cleanup` removes it.
  * The revision must name a commit of the repository that holds `file`.
  */
 export function checkoutAtRevision(
@@ -60,13 +61,23 @@ export function checkoutAtRevision(
   } catch {
     throw new BaseError(`--base ${rev}: ${rel} does not exist at revision ${rev}`);
   }
+  // The whole tree at that revision, not the file alone: a stack names files relative to itself
+  // (datasets) and is bounded by its project (Pulumi.yaml), so the base plans with its own data.
   const tmp = mkdtempSync(path.join(tmpdir(), "pai-review-base-"));
-  const copy = path.join(tmp, path.basename(abs));
+  const copy = path.join(tmp, ...rel.split("/"));
   try {
-    writeFileSync(copy, text, { mode: 0o600 });
+    const tar = execFileSync("git", ["archive", "--format=tar", "--end-of-options", `${rev}^{commit}`], {
+      cwd: top,
+      maxBuffer: 1 << 30,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    execFileSync("tar", ["-x", "-C", tmp], { input: tar, stdio: ["pipe", "ignore", "pipe"] });
+    if (text !== readFileSync(copy, "utf8"))
+      throw new BaseError(`--base ${rev}: ${rel} did not extract intact`);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    if (e instanceof BaseError) throw e;
+    throw new BaseError(`--base ${rev}: cannot extract the revision's files (${gitError(e)})`);
   }
   return {
     file: copy,

@@ -18,6 +18,8 @@ export interface TrainingWorkload {
   epochs: number;
   /** Model FLOPs utilisation (fraction of peak); default DEFAULT_MFU = 0.35. */
   mfu?: number;
+  /** Where the two figures above were measured (tokenizer, data version); absent when the stack states them. */
+  measuredBy?: string;
   /** Micro-batches per optimizer step (paged optimizer copies happen once per step); default 1. */
   gradientAccumulationSteps?: number;
 }

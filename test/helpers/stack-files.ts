@@ -28,9 +28,20 @@ export function scratchDir(): { dir: string; write(name: string, text: string): 
   };
 }
 
-/** The dev stack's YAML with `mutate` applied to its config mapping. */
+/**
+ * The dev stack's YAML with `mutate` applied to its config mapping. The scratch file lies outside the
+ * project, where a job's `dataset.file` cannot reach (a local dataset must stay inside the project),
+ * so such jobs read the same data from the bucket instead (`path` with its size stated), as they
+ * would once uploaded. Tests of `dataset.file` itself write their own data next to the stack file.
+ */
 export function mutatedStack(base: string, mutate: (config: Record<string, any>) => void): string {
   const doc = readStackYaml(base);
+  const jobs = (doc.config["pai-finetune:jobs"] ?? []) as { dataset?: Record<string, unknown> }[];
+  for (const job of jobs) {
+    if (job.dataset?.file === undefined) continue;
+    const { file: _file, ...rest } = job.dataset;
+    job.dataset = { ...rest, path: "tv-intents/v3/train.jsonl", examples: 2400, avgTokensPerExample: 320 };
+  }
   mutate(doc.config);
   return stringify(doc);
 }

@@ -205,8 +205,8 @@ describe("gpu-overprovisioning", () => {
 
 describe("job-cost-cap", () => {
   it("fails a job far over the cap, passes under it", () => {
-    // Ulanqab's list price for the A10 (8.58 CNY/h): 800,000 examples are about 2,000 CNY.
-    const bad = editJobSizing(dev, (s) => ({ ...s, workload: { ...s.workload, examples: 800_000 } }));
+    // Ulanqab's list price for the A10 (8.58 CNY/h) and the measured dev data: about 2,000+ CNY.
+    const bad = editJobSizing(dev, (s) => ({ ...s, workload: { ...s.workload, examples: 1_000_000 } }));
     const bad2 = edit(bad, JOB, (i) => ({ ...i, maxRunningTimeMinutes: 1000 * 60 }));
     const [v] = verdicts("job-cost-cap", bad2);
     assert.match(
@@ -217,7 +217,7 @@ describe("job-cost-cap", () => {
   });
 
   it("never counts past the job's limit: a 12 h limit bills at most 12 h", () => {
-    const long = editJobSizing(dev, (s) => ({ ...s, workload: { ...s.workload, examples: 400_000 } }));
+    const long = editJobSizing(dev, (s) => ({ ...s, workload: { ...s.workload, examples: 1_000_000 } }));
     // 12 h × 15 CNY = 180 CNY ≤ 1,000: the cost cap passes (max-run-time refuses it instead).
     assert.deepEqual(verdicts("job-cost-cap", long), []);
     assert.match(verdicts("max-run-time", long)[0]!.message, /stopped unfinished/);
@@ -269,10 +269,11 @@ describe("quota-gpu-hours-cap", () => {
 
 describe("max-run-time", () => {
   it("refuses a job that cannot finish within its limit, and a limit above the environment's", () => {
-    const short = edit(dev, JOB, (i) => ({ ...i, maxRunningTimeMinutes: 30 }));
+    // The dev job is sized from its measured data (2,400 examples × ≈ 146 tokens): ≈ 0.3 h.
+    const short = edit(dev, JOB, (i) => ({ ...i, maxRunningTimeMinutes: 12 }));
     assert.match(
       verdicts("max-run-time", short)[0]!.message,
-      /estimated at 0\.7 h but its limit is 0\.5 h: it would be stopped unfinished and the money spent lost/,
+      /estimated at 0\.3 h but its limit is 0\.2 h: it would be stopped unfinished and the money spent lost/,
     );
     const long = edit(dev, JOB, (i) => ({ ...i, maxRunningTimeMinutes: 48 * 60 }));
     assert.match(

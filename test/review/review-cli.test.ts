@@ -54,6 +54,11 @@ function gitRepo() {
   git("init", "-q");
   const file = path.join(dir, "stacks", "Pulumi.dev.yaml");
   fs.writeFileSync(file, stringify(readStackYaml("dev")));
+  // The dev stack trains on a file beside it: the base is planned with the revision's own copy.
+  const data = path.join("stacks", "datasets", "tv-assistant", "train.jsonl");
+  fs.mkdirSync(path.dirname(path.join(dir, data)), { recursive: true });
+  fs.copyFileSync(path.join(__dirname, "..", "..", data), path.join(dir, data));
+  fs.copyFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
   git("add", "-A");
   git("commit", "-qm", "base");
   fs.writeFileSync(file, devChanged());

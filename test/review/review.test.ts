@@ -7,7 +7,7 @@ import { renderHtml } from "../../infra/review/html";
 import { MAX_COMMENT_CHARS, renderMarkdown } from "../../infra/review/markdown";
 import { buildReview, diffItems, type PlanResult, type ReviewItem } from "../../infra/review/model";
 import { mdText } from "../../infra/review/text";
-import { scratchDir } from "../helpers/stack-files";
+import { mutatedStack, scratchDir } from "../helpers/stack-files";
 import { devChanged, devWithoutService, devWithUserPrice, policyOutcome } from "./fixtures";
 
 const scratch = scratchDir();
@@ -64,7 +64,12 @@ describe("review model", () => {
   });
 
   it("diffs against a base: added, removed and changed, with the cost difference", async () => {
-    const base = await plan("dev");
+    // Both sides written the same way (scratch files, the dataset as an OSS path), so only the
+    // fixture's own changes differ.
+    const base = await plan(
+      "dev-base",
+      mutatedStack("dev", () => undefined),
+    );
     const head = await plan("dev-changed", devChanged());
     const r = buildReview(head, { label: "HEAD~1:stacks/Pulumi.dev.yaml", plan: base });
     const c = r.base!.changes;
