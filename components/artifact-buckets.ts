@@ -25,6 +25,8 @@ export interface ArtifactBucketsArgs {
   roleName: pulumi.Input<string>;
   /** Tags on every bucket. Default: none. */
   tags?: Record<string, string>;
+  /** Model folders outside these buckets the jobs may read (promoted artifacts, oss://bucket/path/). Default: none. */
+  readArtifacts?: string[];
 }
 
 /**
@@ -41,7 +43,10 @@ export const JOB_ROLE_TRUSTED_SERVICES = ["pai.aliyuncs.com"];
  * written and rotated, models are read and written but never deleted (a trained model is only
  * removed by a person, on purpose).
  */
-export function jobRolePolicyDocument(names: Record<BucketPurpose, string>): string {
+export function jobRolePolicyDocument(
+  names: Record<BucketPurpose, string>,
+  readArtifacts: readonly string[] = [],
+): string {
   const arns = (bucket: string) => [`acs:oss:*:*:${bucket}`, `acs:oss:*:*:${bucket}/*`];
   const statement = (actions: string[], bucket: string) => ({
     Effect: "Allow",
@@ -63,6 +68,19 @@ export function jobRolePolicyDocument(names: Record<BucketPurpose, string>): str
       statement(read, names.datasets),
       statement([...read, ...write, "oss:DeleteObject"], names.checkpoints),
       statement([...read, ...write], names.models),
+      // A promoted artifact: its objects only (and listing its bucket, which OSS grants per bucket).
+      ...readArtifacts.flatMap((uri) => {
+        const m = /^oss:\/\/([^/]+)\/(.*)$/.exec(uri);
+        if (!m) return [];
+        return [
+          {
+            Effect: "Allow",
+            Action: ["oss:GetObject", "oss:GetObjectMeta"],
+            Resource: [`acs:oss:*:*:${m[1]}/${m[2]}*`],
+          },
+          { Effect: "Allow", Action: ["oss:ListObjects"], Resource: [`acs:oss:*:*:${m[1]}`] },
+        ];
+      }),
     ],
   });
 }
@@ -154,7 +172,10 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
         policyDocument: pulumi
           .all(purposes.map((p) => buckets[p].bucket))
           .apply(([datasets, checkpoints, models]) =>
-            jobRolePolicyDocument({ datasets: datasets!, checkpoints: checkpoints!, models: models! }),
+            jobRolePolicyDocument(
+              { datasets: datasets!, checkpoints: checkpoints!, models: models! },
+              args.readArtifacts ?? [],
+            ),
           ),
       },
       { parent: this },

@@ -40,13 +40,13 @@ export function ossUri(bucket: string, endpoint: string, key: string): string {
 }
 
 /** A quota job asks for its share of a node: GPUs as configured, CPU and memory in proportion. */
-function quotaResourceConfig(job: ResolvedJob): {
+export function quotaResourceConfig(placement: Pick<ResolvedJob["placement"], "instance" | "gpusPerNode">): {
   cpu: string;
   gpu: string;
   memory: string;
   sharedMemory: string;
 } {
-  const { instance, gpusPerNode } = job.placement;
+  const { instance, gpusPerNode } = placement;
   const share = gpusPerNode / instance.gpuCount;
   const memoryGi = Math.floor(instance.memoryGiB * share);
   return {
@@ -91,7 +91,7 @@ export class FineTuneJob extends pulumi.ComponentResource {
         podCount: placement.nodes,
         ...(placement.kind === "public"
           ? { ecsSpec: placement.instance.id }
-          : { resourceId: args.quotaId!, resourceConfig: quotaResourceConfig(job) }),
+          : { resourceId: args.quotaId!, resourceConfig: quotaResourceConfig(job.placement) }),
         dataSources: [
           { uri: ossUri(args.buckets.datasets, endpoint, datasetDir), mountPath: MOUNTS.data },
           { uri: ossUri(args.buckets.models, endpoint, job.paths.baseModel), mountPath: MOUNTS.baseModel },

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ResolvedStack } from "../infra/resolve/types";
 import { ArtifactBuckets } from "./artifact-buckets";
+import { EvaluationJob } from "./evaluation-job";
 import { FineTuneJob } from "./finetune-job";
 import { GpuQuota } from "./gpu-quota";
 import { InferenceService } from "./inference-service";
@@ -19,6 +20,13 @@ export interface JobOutputs {
   jobId: pulumi.Output<string>;
   status: pulumi.Output<string>;
   outputUri: pulumi.Output<string>;
+}
+
+export interface EvaluationOutputs {
+  jobId: pulumi.Output<string>;
+  status: pulumi.Output<string>;
+  /** Where metrics.json is written (oss://<models bucket>/...). */
+  metricsUri: string;
 }
 
 export interface ServiceOutputs {
@@ -37,6 +45,7 @@ export class FineTunePlatform extends pulumi.ComponentResource {
   readonly jobRoleArn: pulumi.Output<string>;
   readonly quotaId?: pulumi.Output<string>;
   readonly jobs: Record<string, JobOutputs>;
+  readonly evaluations: Record<string, EvaluationOutputs>;
   readonly services: Record<string, ServiceOutputs>;
 
   constructor(name: string, args: FineTunePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -66,6 +75,8 @@ export class FineTunePlatform extends pulumi.ComponentResource {
         noncurrentVersionRetentionDays: spec.storage.noncurrentVersionRetentionDays,
         forceDestroy: spec.storage.forceDestroy,
         roleName: `pai-finetune-${spec.storage.bucketPrefix}`.slice(0, 64),
+        // Promoted models live in the source stack's bucket: the jobs may read those exact folders.
+        readArtifacts: spec.jobs.flatMap((j) => (j.artifact ? [j.artifact.uri] : [])),
         tags: { environment: spec.environment },
       },
       parent,
@@ -93,23 +104,51 @@ export class FineTunePlatform extends pulumi.ComponentResource {
     }
 
     this.jobs = {};
+    this.evaluations = {};
     for (const job of spec.jobs) {
-      const j = new FineTuneJob(
-        `${name}-job-${job.name}`,
-        {
-          job,
-          region: spec.region,
-          workspaceId: workspace.workspaceId,
-          buckets: spec.buckets,
-          ...(job.placement.kind === "quota" && quota ? { quotaId: quota.quotaId } : {}),
-          displayNamePrefix: spec.stack,
-          // The job runs as the stack's role, whose policy names only this stack's buckets.
-          roleArn: storage.roleArn,
-        },
-        // The buckets (and their role) must exist before a job mounts them.
-        { parent: this, dependsOn: storage.readyResources },
-      );
-      this.jobs[job.name] = { jobId: j.jobId, status: j.status, outputUri: j.outputUri };
+      if (job.artifact) {
+        // A promoted model is not trained again: the stack serves (and evaluates) the artifact.
+        this.jobs[job.name] = {
+          jobId: pulumi.output(""),
+          status: pulumi.output("promoted"),
+          outputUri: pulumi.output(job.artifact.uri),
+        };
+      } else {
+        const j = new FineTuneJob(
+          `${name}-job-${job.name}`,
+          {
+            job,
+            region: spec.region,
+            workspaceId: workspace.workspaceId,
+            buckets: spec.buckets,
+            ...(job.placement.kind === "quota" && quota ? { quotaId: quota.quotaId } : {}),
+            displayNamePrefix: spec.stack,
+            // The job runs as the stack's role, whose policy names only this stack's buckets.
+            roleArn: storage.roleArn,
+          },
+          // The buckets (and their role) must exist before a job mounts them.
+          { parent: this, dependsOn: storage.readyResources },
+        );
+        this.jobs[job.name] = { jobId: j.jobId, status: j.status, outputUri: j.outputUri };
+      }
+      if (job.evaluation) {
+        const evaluation = job.evaluation;
+        const e = new EvaluationJob(
+          `${name}-eval-${job.name}`,
+          {
+            job: { ...job, evaluation },
+            region: spec.region,
+            workspaceId: workspace.workspaceId,
+            buckets: spec.buckets,
+            modelUri: this.jobs[job.name]!.outputUri,
+            ...(evaluation.placement.kind === "quota" && quota ? { quotaId: quota.quotaId } : {}),
+            displayNamePrefix: spec.stack,
+            roleArn: storage.roleArn,
+          },
+          { parent: this, dependsOn: storage.readyResources },
+        );
+        this.evaluations[job.name] = { jobId: e.jobId, status: e.status, metricsUri: e.metricsUri };
+      }
     }
 
     this.services = {};
@@ -144,6 +183,7 @@ export class FineTunePlatform extends pulumi.ComponentResource {
       jobRoleArn: this.jobRoleArn,
       quotaId: this.quotaId,
       jobs: this.jobs,
+      evaluations: this.evaluations,
       services: this.services,
     });
   }

@@ -29,13 +29,15 @@ export function easServiceConfig(
   modelsBucket: string,
   workspaceId: string,
 ): Record<string, unknown> {
-  const mount = (path: string, mountPath: string) => ({
+  const mount = (uri: string, mountPath: string) => ({
     mount_path: mountPath,
-    oss: { path: `oss://${modelsBucket}/${path}`, readOnly: true },
+    oss: { path: uri, readOnly: true },
   });
+  // A promoted artifact (modelUri) is read where it was trained and evaluated: the exact bytes.
+  const served = s.modelUri ?? `oss://${modelsBucket}/${s.modelPath}`;
   const storage = s.baseModelPath
-    ? [mount(s.baseModelPath, MOUNTS.servedModel), mount(s.modelPath, MOUNTS.adapter)]
-    : [mount(s.modelPath, MOUNTS.servedModel)];
+    ? [mount(`oss://${modelsBucket}/${s.baseModelPath}`, MOUNTS.servedModel), mount(served, MOUNTS.adapter)]
+    : [mount(served, MOUNTS.servedModel)];
   return {
     metadata: { name: s.name, instance: s.replicas.min, workspace_id: workspaceId },
     cloud: { computing: { instance_type: s.instance.id } },
@@ -96,7 +98,9 @@ export class InferenceService extends pulumi.ComponentResource {
     );
     this.serviceName = service.id;
     this.status = service.status;
-    this.modelUri = pulumi.interpolate`oss://${args.modelsBucket}/${s.modelPath}`;
+    this.modelUri = s.modelUri
+      ? pulumi.output(s.modelUri)
+      : pulumi.interpolate`oss://${args.modelsBucket}/${s.modelPath}`;
     this.internetEndpoint = endpoints.internetEndpoint;
     this.intranetEndpoint = endpoints.intranetEndpoint;
     this.registerOutputs({

@@ -36,6 +36,7 @@ export function runProgram(): ProgramResult {
       jobRoleArn: platform.jobRoleArn,
       quotaId: platform.quotaId,
       jobs: platform.jobs,
+      evaluations: platform.evaluations,
       services: platform.services,
     },
   };

@@ -33,6 +33,24 @@ export interface PlannedJob {
   warnings: string[];
 }
 
+export interface PlannedEvaluation {
+  name: string;
+  /** The fine-tune job whose model it scores. */
+  job: string;
+  dataset: string;
+  /** Content version of the evaluation set (first 16 hex digits), or "unknown". */
+  datasetVersion: string;
+  metrics: string[];
+  placement: string;
+  gpus: { perNode: number; nodes: number; model: string };
+  perGpuGiB: number;
+  usableGiB: number;
+  fits: boolean;
+  /** Upper bound: the evaluation's maxRunningHours. */
+  maxHours: number;
+  cost?: { amount: number; currency: string; priceKind: string };
+}
+
 export interface PlannedService {
   name: string;
   model: string;
@@ -53,6 +71,8 @@ export interface PlanReport {
   environment: string;
   resources: PlannedResource[];
   jobs: PlannedJob[];
+  /** Evaluation jobs (one per job with `evaluation:`), with placement and cost bound. */
+  evaluations: PlannedEvaluation[];
   services: PlannedService[];
   /** Problems that make the plan fail (a job or service that would run out of GPU memory). */
   errors: string[];
@@ -138,6 +158,40 @@ function planJob(j: ResolvedJob): PlannedJob {
   };
 }
 
+function planEvaluation(j: ResolvedJob): PlannedEvaluation[] {
+  const e = j.evaluation;
+  if (!e) return [];
+  const cost = e.cost.cost;
+  return [
+    {
+      name: e.name,
+      job: j.name,
+      dataset: e.dataset.path,
+      datasetVersion: e.dataset.version?.slice(0, 16) ?? "unknown",
+      metrics: e.metrics,
+      placement: `${e.placement.kind === "quota" ? "quota" : "pay-as-you-go"} ${e.placement.instance.id}${e.placement.rightSized ? " (right-sized)" : ""}`,
+      gpus: {
+        perNode: e.placement.gpusPerNode,
+        nodes: e.placement.nodes,
+        model: e.placement.instance.gpuModel,
+      },
+      perGpuGiB: gib(e.memory.perGpuBytes),
+      usableGiB: gib(e.gpuMemoryBytes * (1 - e.headroom)),
+      fits: e.fits,
+      maxHours: e.cost.hours.value,
+      ...(cost && e.cost.currency
+        ? {
+            cost: {
+              amount: Math.round(cost.value * 100) / 100,
+              currency: e.cost.currency,
+              priceKind: e.cost.priceKind ?? "unknown",
+            },
+          }
+        : {}),
+    },
+  ];
+}
+
 function planService(s: ResolvedService): PlannedService {
   const c = s.cost;
   return {
@@ -172,8 +226,15 @@ export function buildReport(
   checkFailures: readonly string[] = [],
 ): PlanReport {
   const jobs = spec.jobs.map(planJob);
+  const evaluations = spec.jobs.flatMap(planEvaluation);
   const services = spec.services.map(planService);
   const errors: string[] = [...checkFailures];
+  for (const e of evaluations) {
+    if (!e.fits)
+      errors.push(
+        `evaluation ${e.name} needs ${e.perGpuGiB} GiB per GPU, but ${e.placement} offers ${e.usableGiB} GiB usable: it would run out of memory`,
+      );
+  }
   for (const j of jobs) {
     if (!j.fits)
       errors.push(
@@ -186,7 +247,16 @@ export function buildReport(
         `service ${s.name} needs ${s.perGpuGiB} GiB per GPU, but ${s.instance} offers ${s.availableGiB} GiB: it would run out of memory`,
       );
   }
-  const warnings = [...new Set([...jobs.flatMap((j) => j.warnings), ...services.flatMap((s) => s.warnings)])];
+  const warnings = [
+    ...new Set([
+      ...jobs.flatMap((j) => j.warnings),
+      ...spec.jobs.flatMap((j) => [
+        ...(j.evaluation?.warnings ?? []),
+        ...(j.evaluation?.cost.warnings ?? []),
+      ]),
+      ...services.flatMap((s) => s.warnings),
+    ]),
+  ];
   return {
     stack: spec.stack,
     file: spec.file,
@@ -199,6 +269,7 @@ export function buildReport(
       keyInputs: keyInputs(r),
     })),
     jobs,
+    evaluations,
     services,
     errors,
     warnings,
@@ -272,6 +343,43 @@ export function renderReport(r: PlanReport): string {
     for (const j of r.jobs) {
       out.push(`  ${j.name}: ${j.breakdown.map((b) => `${b.name} ${b.GiB}`).join(" + ")} GiB`);
     }
+    out.push("");
+  }
+  if (r.evaluations.length > 0) {
+    out.push(
+      "Evaluation jobs: generation on the evaluation set after the fine-tune job, then scoring (cost: at most)",
+    );
+    out.push(
+      table([
+        [
+          "EVALUATION",
+          "JOB",
+          "DATASET",
+          "VERSION",
+          "PLACEMENT",
+          "GPUS",
+          "NEED/GPU",
+          "USABLE/GPU",
+          "FIT",
+          "MAX TIME",
+          "MAX COST",
+        ],
+        ...r.evaluations.map((e) => [
+          e.name,
+          e.job,
+          e.dataset,
+          e.datasetVersion,
+          e.placement,
+          `${e.gpus.nodes}×${e.gpus.perNode} ${e.gpus.model}`,
+          `${e.perGpuGiB} GiB`,
+          `${e.usableGiB} GiB`,
+          e.fits ? "yes" : "NO",
+          `${e.maxHours} h`,
+          e.cost ? money(e.cost.amount, e.cost.currency, e.cost.priceKind) : "no price",
+        ]),
+      ]),
+    );
+    for (const e of r.evaluations) out.push(`  ${e.name}: ${e.metrics.join(", ")}`);
     out.push("");
   }
   if (r.services.length > 0) {

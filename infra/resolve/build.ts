@@ -124,7 +124,7 @@ function resolve(
   config.jobs.forEach((job, i) => {
     const resolved = resolveJob(
       job,
-      { catalog, config, buckets, ...(quota ? { quota } : {}), at: [P("jobs"), i] },
+      { catalog, config, buckets, ...(quota ? { quota } : {}), at: [P("jobs"), i], file, stack },
       issues,
     );
     if (resolved) jobs.push(resolved);
@@ -172,6 +172,7 @@ function resolve(
     ...(quota ? { quota } : {}),
     jobs,
     services,
+    ...(config.promotion ? { promotion: config.promotion } : {}),
   };
 }
 

@@ -20,7 +20,7 @@ export const MOUNTS = {
 } as const;
 
 /** Catalog chat-template families → LLaMA-Factory `--template` names. */
-const TEMPLATES: Record<string, string> = {
+export const TEMPLATES: Record<string, string> = {
   chatml: "qwen",
   qwen: "qwen",
   llama2: "llama2",

@@ -16,6 +16,7 @@ import {
 import type { JobConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
 import { trainingCommand } from "./command";
+import { resolveEvaluation } from "./evaluation";
 import type { BucketNames, JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
 import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
 
@@ -28,6 +29,10 @@ export interface JobContext {
   quota?: ResolvedQuota;
   /** YAML key path of this job, e.g. ["pai-finetune:jobs", 2]. */
   at: (string | number)[];
+  /** The stack file (evaluation `file:` paths are relative to it; "" when unknown). Default: "". */
+  file?: string;
+  /** The stack name, recorded in evaluation metrics. Default: "". */
+  stack?: string;
 }
 
 export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[]): ResolvedJob | undefined {
@@ -124,6 +129,32 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     issue(["image"], `required: a training image; set it here or as pai-finetune:defaults.trainingImage`);
     return undefined;
   }
+  if (job.artifact && job.artifact.runHash !== runHash) {
+    issue(
+      ["artifact", "runHash"],
+      `the promoted artifact is run ${job.artifact.runHash}, but this job's model-defining fields (method, base model, dataset, hyperparameters, numerics) hash to ${runHash}; promote again rather than editing them by hand`,
+    );
+    return undefined;
+  }
+  const modelUri = job.artifact?.uri ?? `oss://${ctx.buckets.models}/${paths.output}`;
+  const evaluation = job.evaluation
+    ? resolveEvaluation(
+        job.evaluation,
+        {
+          job,
+          model,
+          seqLen: hyper.seqLen,
+          runHash,
+          modelUri,
+          runOutputPath: paths.output,
+          image,
+          stack: ctx.stack ?? "",
+        },
+        { ...ctx, file: ctx.file ?? "" },
+        issues,
+      )
+    : undefined;
+  if (job.evaluation && !evaluation) return undefined;
   const command =
     job.command ??
     trainingCommand({
@@ -150,6 +181,9 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     command,
     runHash,
     paths,
+    modelUri,
+    ...(job.artifact ? { artifact: job.artifact } : {}),
+    ...(evaluation ? { evaluation } : {}),
   };
 }
 

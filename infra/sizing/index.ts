@@ -15,3 +15,4 @@ export {
   DEFAULT_MFU,
 } from "./calibration";
 export { parameterCount, activeParameterCount } from "../catalog";
+export * from "./evaluation";

@@ -101,18 +101,19 @@ export function rightSizeTraining(
   return out.sort(compareFits);
 }
 
-/** Every EAS instance type whose GPUs (all of them, tensor parallel) fit one replica. */
+/** Every EAS instance type (or, with usage "dlc", DLC type: an evaluation job) whose GPUs (all of them, tensor parallel) fit one replica. */
 export function rightSizeInference(
   catalog: Catalog,
   model: CatalogModel,
   s: Omit<InferenceSettings, "gpus">,
-  opts: { headroom?: number; gpuModel?: string } = {},
+  opts: { headroom?: number; gpuModel?: string; usage?: "eas" | "dlc" } = {},
 ): FitOption[] {
+  const usage = opts.usage ?? "eas";
   const out: FitOption[] = [];
   // As for training: one estimate per GPU count, not per instance.
   const estimates = new Map<number, MemoryEstimate>();
   for (const instance of catalog.instances.values()) {
-    if (!instance.usage.includes("eas") || !gpuModelMatches(instance, opts.gpuModel)) continue;
+    if (!instance.usage.includes(usage) || !gpuModelMatches(instance, opts.gpuModel)) continue;
     let est = estimates.get(instance.gpuCount);
     if (!est) {
       est = estimateInferenceMemory(model, { ...s, gpus: instance.gpuCount });
