@@ -31,7 +31,9 @@ const T = {
 const ofType = (rs: RegisteredResource[], type: string) => rs.filter((r) => r.type === type);
 /** Fine-tune DLC jobs (evaluation jobs are DlcJobs too, tagged pai-finetune-evaluation). */
 const fineTuneJobs = (rs: RegisteredResource[]) =>
-  ofType(rs, T.job).filter((r) => !("pai-finetune-evaluation" in ((r.inputs.tags as object | undefined) ?? {})));
+  ofType(rs, T.job).filter(
+    (r) => !("pai-finetune-evaluation" in ((r.inputs.tags as object | undefined) ?? {})),
+  );
 
 async function planOf(stack: string) {
   return runOfflinePlan(stackFilePath(stack), stack);
