@@ -29,6 +29,8 @@ export function atomicWriteFile(file: string, text: string): void {
   }
   const bytes = Buffer.from(text, "utf8");
   const fd = openSync(tmp, "wx", mode);
+  // With the test hook on, say when the write starts, so the kill test can aim inside it.
+  if (TEST_DELAY > 0) process.stderr.write("atomic-write: start\n");
   try {
     const chunk = TEST_DELAY > 0 ? 64 : bytes.length;
     for (let off = 0; off < bytes.length; off += chunk) {
