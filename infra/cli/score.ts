@@ -32,7 +32,11 @@ const SPEC = {
 
 const RECORD_FLAGS = ["stack", "job", "artifact", "run-hash", "dataset-path"] as const;
 
-export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   let flags: FlagValues<typeof SPEC>;
   try {
     flags = parseFlags(argv, SPEC);
@@ -60,8 +64,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     throw e;
   }
   try {
-    const refs = path.resolve(flags.references!);
-    const pairs = pairUp(path.resolve(flags.predictions!), refs);
+    const refs = path.resolve(flags.references);
+    const pairs = pairUp(path.resolve(flags.predictions), refs);
     const result = score(pairs);
     for (const n of result.notes) err.write(`score: ${n}\n`);
     if (flags.artifact !== undefined) {

@@ -59,7 +59,7 @@ export function readLines(file: string, kind: "predictions" | "references"): Lin
         throw new ScoreInputError(`${file}:${line}: expected a JSON object`);
       const o = v as Record<string, unknown>;
       let text: string | undefined;
-      for (const k of keys) if (typeof o[k] === "string") text = (text ?? o[k]) as string;
+      for (const k of keys) if (typeof o[k] === "string") text = text ?? o[k];
       text ??= lastAssistant(o.messages);
       if (text === undefined)
         throw new ScoreInputError(

@@ -67,8 +67,10 @@ export function parseCall(text: string): Call | undefined {
 
 const isAsciiAlnum = (c: string) => /^[A-Za-z0-9]$/.test(c);
 // Python's str.isspace() (what jieba's `re_skip` splits on), not JS's \s: the twin score.py must agree.
-const isSpace = (c: string) =>
-  /^[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/.test(c);
+const PY_SPACE = new Set(
+  "\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000",
+);
+const isSpace = (c: string) => PY_SPACE.has(c);
 
 /**
  * jieba's segmentation outside its dictionary: runs of ASCII letters and digits are one token,
@@ -82,7 +84,10 @@ export function tokenize(text: string): string[] {
       run += c;
       continue;
     }
-    if (run) (out.push(run), (run = ""));
+    if (run) {
+      out.push(run);
+      run = "";
+    }
     if (!isSpace(c)) out.push(c);
   }
   if (run) out.push(run);

@@ -380,7 +380,7 @@ export async function preparePromotion(req: PromoteRequest): Promise<PreparedCha
     previous,
     metrics: {
       dataset: metrics.dataset,
-      values: metrics.metrics as Record<string, number>,
+      values: metrics.metrics,
       evaluatedIn: `${metrics.artifact.stack}/${metrics.artifact.job}`,
     },
     gates,

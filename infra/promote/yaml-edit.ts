@@ -5,7 +5,7 @@
  * Document (doc.toString()) would keep comments and key order but not every scalar's spelling
  * (`1.0e-5` comes back as `1e-5`), and the promise is: unrelated keys survive byte for byte.
  */
-import { isCollection, isMap, isScalar, parseDocument, stringify, type Pair, type YAMLMap } from "yaml";
+import { isCollection, isMap, isScalar, parseDocument, stringify, type Pair } from "yaml";
 
 export class YamlEditError extends Error {
   override readonly name = "YamlEditError";
@@ -50,7 +50,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
     const bb = b as unknown[];
     return a.length === bb.length && a.every((x, i) => sameValue(x, bb[i]));
   }
-  const ka = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
   return (
     ka.length === kb.length &&
@@ -81,7 +81,7 @@ export function editMapping(
   const map = doc.getIn(mapPath, true);
   if (!isMap(map) || map.flow || map.items.length === 0)
     throw new YamlEditError(`${mapPath.join(".")} is not a non-empty block mapping`);
-  const m = map as YAMLMap<unknown, unknown>;
+  const m = map;
   const keyOf = (p: Pair<unknown, unknown>) => (isScalar(p.key) ? p.key.value : p.key);
   const first = m.items[0]!;
   const indent = column(text, (first.key as { range: [number, number, number] }).range[0]);

@@ -117,7 +117,7 @@ describe("evaluation in the stack", () => {
       "dev",
       dev
         .replace("      waitFor: succeeded\n", "      waitFor: running\n")
-        .replace(/\n  pai-finetune:services:[\s\S]*$/, "\n"),
+        .replace(/\n {2}pai-finetune:services:[\s\S]*$/, "\n"),
     );
     assert.match(
       configError(() => resolveStackFile(w.file("dev"), "dev")),

@@ -24,8 +24,8 @@ async function score(...args: string[]) {
   let err = "";
   const code = await main(
     args,
-    { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
-    { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream,
+    { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream,
+    { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WritableStream,
   );
   return { code, out, err };
 }

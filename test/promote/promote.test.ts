@@ -152,12 +152,12 @@ describe("promote dev → staging → prod on copies of the committed stacks", (
     assert.equal(r.code, 2);
     assert.match(r.err, /not a terminal and no --yes/);
     const r2 = await run(ws, ["--from", "dev", "--to", "staging", "--metrics", metrics], {
-      ask: async () => false,
+      ask: () => Promise.resolve(false),
     });
     assert.equal(r2.code, 1);
     assert.deepEqual(snapshot(ws.dir), before);
     const r3 = await run(ws, ["--from", "dev", "--to", "staging", "--metrics", metrics], {
-      ask: async () => true,
+      ask: () => Promise.resolve(true),
     });
     assert.equal(r3.code, 0, r3.err);
     assert.notEqual(ws.read("staging"), before.get("Pulumi.staging.yaml"));
@@ -218,20 +218,21 @@ describe("refusals leave the target byte-identical", () => {
   it("a target that would violate a mandatory policy", async () => {
     const ws = fresh();
     const metrics = writeMetrics(ws, "dev");
-    const plan = async () => ({
-      report: { ok: true, errors: [] } as never,
-      policy: {
-        verdicts: [
-          {
-            policyId: "gpu-memory-fit",
-            enforcementLevel: "mandatory" as const,
-            message: "job tvfunc-lora would run out of memory",
-          },
-        ],
-        exemptions: [],
-        mandatoryViolations: 1,
-      },
-    });
+    const plan = () =>
+      Promise.resolve({
+        report: { ok: true, errors: [] } as never,
+        policy: {
+          verdicts: [
+            {
+              policyId: "gpu-memory-fit",
+              enforcementLevel: "mandatory" as const,
+              message: "job tvfunc-lora would run out of memory",
+            },
+          ],
+          exemptions: [],
+          mandatoryViolations: 1,
+        },
+      });
     await refused(
       ws,
       ["--from", "dev", "--to", "staging", "--metrics", metrics, "--yes"],
