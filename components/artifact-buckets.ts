@@ -39,12 +39,30 @@ export interface ArtifactBucketsArgs {
 export const JOB_ROLE_TRUSTED_SERVICES = ["pai.aliyuncs.com"];
 
 /**
+ * What a job needs of the bucket's customer-managed KMS key to read and write SSE-KMS objects: OSS
+ * asks KMS for a data key on upload (kms:GenerateDataKey) and to decrypt it on download
+ * (kms:Decrypt); a request without them fails with "This request is forbidden by kms"
+ * (https://www.alibabacloud.com/help/en/oss/the-this-request-is-forbidden-by-kms-error-message-is-returned-when-you-upload-download-or-access-files-that-are-encrypted-by-using-kms,
+ * which points to OSS's server-side encryption page for the list: kms:List*, kms:DescribeKey,
+ * kms:GenerateDataKey, kms:Decrypt; https://www.alibabacloud.com/help/en/oss/user-guide/data-encryption/).
+ * Granted on this key only; kms:List* cannot be narrowed to one key and is not needed to use one, so
+ * it is left out. The default OSS-managed KMS key (no key pinned) needs no grant.
+ */
+export const KMS_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"];
+
+/** The RAM resource of a KMS key given as its id (`key-…`) or as its ARN. */
+export function kmsKeyArn(keyId: string): string {
+  return keyId.startsWith("acs:kms:") ? keyId : `acs:kms:*:*:key/${keyId}`;
+}
+
+/**
  * The role's permissions, least privilege per purpose: datasets are read, checkpoints are read,
  * written and rotated, models are read and written but never deleted (a trained model is only
- * removed by a person, on purpose).
+ * removed by a person, on purpose). With a pinned KMS key, the use of that key (KMS_KEY_ACTIONS).
  */
 export function jobRolePolicyDocument(
   names: Record<BucketPurpose, string>,
+  kmsKeyId?: string,
   readArtifacts: readonly string[] = [],
 ): string {
   const arns = (bucket: string) => [`acs:oss:*:*:${bucket}`, `acs:oss:*:*:${bucket}/*`];
@@ -81,6 +99,9 @@ export function jobRolePolicyDocument(
           { Effect: "Allow", Action: ["oss:ListObjects"], Resource: [`acs:oss:*:*:${m[1]}`] },
         ];
       }),
+      ...(kmsKeyId !== undefined
+        ? [{ Effect: "Allow", Action: KMS_KEY_ACTIONS, Resource: [kmsKeyArn(kmsKeyId)] }]
+        : []),
     ],
   });
 }
@@ -170,10 +191,14 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
         policyName: pulumi.interpolate`${args.roleName}-oss`,
         description: "Read datasets, read/write/rotate checkpoints, read/write (never delete) models.",
         policyDocument: pulumi
-          .all(purposes.map((p) => buckets[p].bucket))
-          .apply(([datasets, checkpoints, models]) =>
+          .all([
+            pulumi.all(purposes.map((p) => buckets[p].bucket)),
+            encryption === "KMS" ? args.kmsKeyId : undefined,
+          ])
+          .apply(([[datasets, checkpoints, models], kmsKeyId]) =>
             jobRolePolicyDocument(
               { datasets: datasets!, checkpoints: checkpoints!, models: models! },
+              kmsKeyId,
               args.readArtifacts ?? [],
             ),
           ),

@@ -43,6 +43,18 @@ export function easServiceConfig(
     cloud: { computing: { instance_type: s.instance.id } },
     containers: [{ image: s.image, script: s.command, port: 8000 }],
     storage,
+    // The internet endpoint is off unless the stack asks for it (`publicEndpoint`, default false):
+    // EAS gives every service a public endpoint by default. `networking.disable_internet_endpoint`
+    // is a key of the service JSON's `networking` section
+    // (https://www.alibabacloud.com/help/en/pai/user-guide/parameters-of-model-services); the key's
+    // name and boolean value come from EAS's own service-config key list, not from the documentation
+    // text, which we could not retrieve: UNCONFIRMED by a primary source.
+    networking: { disable_internet_endpoint: !s.config.publicEndpoint },
+    // Token authentication said, not left to EAS's default (the same page: "If you do not specify
+    // [token], the system automatically generates a token"). EAS generates the token, so no secret is
+    // written into the config or into state; callers read it from DescribeService (AccessToken).
+    // `credential.generate_token` is from the same key list as above: UNCONFIRMED by the docs.
+    credential: { generate_token: true },
   };
 }
 

@@ -6,19 +6,20 @@
 // would put client code into state. So provider methods stay thin: they call loadProviderImpl(),
 // which `require`s components/providers/impl/<name>.ts from the project on disk at call time.
 // `require`, `process` and `__dirname` are not captured by Pulumi's serializer (they mean the host's),
-// so the only captured values are the two path strings below.
+// and this module captures no value at all: no path of the machine that ran the program reaches
+// state, and two checkouts at different paths serialize to the same text
+// (test/providers/serialization.test.ts).
 
 import type * as FsModule from "fs";
 import type * as NodeModule from "module";
 import type * as PathModule from "path";
 
-/** Where the impl folder was when the program ran; a fallback if the host's cwd is not the project. */
-const IMPL_DIR_AT_SERIALIZATION = `${__dirname}/impl`;
-
 /**
- * Loads `components/providers/impl/<name>` (TypeScript). Looks under the process cwd and its parents
- * (the host runs in the project dir), then where the program found it. Registers a TypeScript loader
- * (tsx, else ts-node) when the host has none: the dynamic provider host is plain Node.
+ * Loads `components/providers/impl/<name>` (TypeScript) from the project the host runs in: the
+ * process cwd and its parents (the CLI starts the host in the project directory), then the project
+ * that holds the host's own script (`require.main`, which the CLI runs from the project's
+ * node_modules/@pulumi/pulumi). Registers a TypeScript loader (tsx, else ts-node) when the host has
+ * none: the dynamic provider host is plain Node.
  */
 export function loadProviderImpl(name: string): unknown {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -27,16 +28,22 @@ export function loadProviderImpl(name: string): unknown {
   const nodeModule = require("module") as typeof NodeModule;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const candidates: string[] = [];
-  for (let dir = process.cwd(), depth = 0; depth < 6; depth++) {
-    candidates.push(path.join(dir, "components", "providers", "impl", `${name}.ts`));
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  candidates.push(path.join(IMPL_DIR_AT_SERIALIZATION, `${name}.ts`));
+  const upFrom = (start: string, levels: number) => {
+    for (let dir = start, depth = 0; depth < levels; depth++) {
+      candidates.push(path.join(dir, "components", "providers", "impl", `${name}.ts`));
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  };
+  upFrom(process.cwd(), 6);
+  // <project>/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js is 6 levels below <project>.
+  if (require.main?.filename) upFrom(path.dirname(require.main.filename), 8);
   const file = candidates.find((candidate) => fs.existsSync(candidate));
   if (!file) {
-    throw new Error(`pai provider: cannot find impl/${name}.ts (looked in ${candidates.join(", ")})`);
+    throw new Error(
+      `pai provider: cannot find components/providers/impl/${name}.ts under ${process.cwd()} or its parents; run pulumi from the project directory`,
+    );
   }
   const projectRequire = nodeModule.createRequire(file);
   const extensions = (nodeModule as unknown as { _extensions: Record<string, unknown> })._extensions;

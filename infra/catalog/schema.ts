@@ -56,6 +56,21 @@ export interface CatalogModel {
   source: string;
 }
 
+/** What a GPU can run (instances.yaml, "capabilities" note, with sources). */
+export interface GpuCapabilities {
+  /** NVIDIA compute capability, e.g. "8.0" (https://developer.nvidia.com/cuda-gpus). */
+  computeCapability: string;
+  /** bf16 tensor math (compute capability ≥ 8.0). */
+  bf16: boolean;
+  /** FlashAttention-2 runs (Ampere, Ada, Hopper per its README); otherwise PyTorch SDPA. */
+  flashAttention2: boolean;
+  /** FP8 tensor cores (Ada, Hopper and later). */
+  fp8: boolean;
+  /** true when inferred from an assumed chip. */
+  assumed?: boolean;
+  source: string;
+}
+
 /** A GPU instance type that PAI can run on. */
 export interface InstanceType {
   /** e.g. `ecs.gn7i-c8g1.2xlarge`, `ml.gu7i.c16m60.1-gu30`. */
@@ -77,6 +92,8 @@ export interface InstanceType {
   vcpuMemoryAssumed?: boolean;
   /** Hourly on-demand price with provenance; absent = unknown (never treated as free). */
   price?: Price;
+  /** What the GPU can run; absent (an instance a stack adds) = inferred from gpuModel (gpuCapabilities). */
+  capabilities?: GpuCapabilities;
   /** dlc = PAI-DLC training, lingjun = Lingjun quota, eas = PAI-EAS inference. */
   usage: ("dlc" | "lingjun" | "eas")[];
   source: string;
@@ -147,6 +164,17 @@ export const InstanceTypeSchema: z.ZodType<InstanceType> = z
     assumed: z.boolean().optional(),
     vcpuMemoryAssumed: z.boolean().optional(),
     price: PriceSchema.optional(),
+    capabilities: z
+      .object({
+        computeCapability: z.string().regex(/^\d{1,2}\.\d$/, 'expected a compute capability like "8.0"'),
+        bf16: z.boolean(),
+        flashAttention2: z.boolean(),
+        fp8: z.boolean(),
+        assumed: z.boolean().optional(),
+        source: z.string().min(1),
+      })
+      .strict()
+      .optional(),
     usage: z.array(z.enum(["dlc", "lingjun", "eas"])).min(1),
     source: z.string().min(1),
   })

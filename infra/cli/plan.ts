@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { ConfigError } from "../config/errors";
-import { stackFilePath } from "../config/load";
+import { stackFilePath, stackNameProblem } from "../config/load";
 import { renderReport, runOfflinePlan, stackNameOf } from "../plan";
 import { parseFlags, UsageError } from "./flags";
 
@@ -27,6 +27,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if ((flags.stack === undefined) === (flags.config === undefined))
       throw new UsageError("give exactly one of --stack or --config");
+    const stackName = flags.stack ?? stackNameOf(String(flags.config));
+    const problem = stackNameProblem(stackName);
+    if (problem)
+      throw new UsageError(
+        flags.stack !== undefined ? problem : `${problem} (named after --config's file name)`,
+      );
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`plan: ${err.message}\n${USAGE}\n`);

@@ -15,6 +15,9 @@ export function formatKeyPath(path: readonly (string | number)[]): string {
   return path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(" › ") || "(top level)";
 }
 
+/** A binary or garbage file can yield hundreds of problems; past this many, only their count is printed. */
+export const MAX_LISTED_ISSUES = 20;
+
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(
@@ -25,10 +28,12 @@ export class ConfigError extends Error {
   }
 
   private static render(file: string, issues: ConfigIssue[]): string {
-    const lines = issues.map((i) => {
+    const lines = issues.slice(0, MAX_LISTED_ISSUES).map((i) => {
       const where = i.line !== undefined ? `${file}:${i.line}` : file;
       return `  - ${where}: ${formatKeyPath(i.path)}: ${i.message}`;
     });
+    const more = issues.length - MAX_LISTED_ISSUES;
+    if (more > 0) lines.push(`  … and ${more} more problem${more === 1 ? "" : "s"} (fix these first)`);
     const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
     return `Invalid stack config ${file} (${count}):\n${lines.join("\n")}`;
   }

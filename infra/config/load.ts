@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { LineCounter, isMap, isScalar, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, describeValue, type ConfigIssue } from "./errors";
-import { loadPlainYaml } from "./plain-yaml";
+import { AliasExpansionError, assertBoundedExpansion, loadPlainYaml } from "./plain-yaml";
 import { StackConfigSchema, type StackConfig } from "./schema";
 
 export const PROJECT = "pai-finetune";
@@ -22,8 +22,27 @@ export interface RawStackConfig {
   lineOf(path: (string | number)[]): number | undefined;
 }
 
+/**
+ * Pulumi's rule for a stack name: 1–100 of A–Z a–z 0–9 - _ . ("Stack names may only contain
+ * alphanumeric characters, hyphens, underscores, or periods", https://www.pulumi.com/docs/iac/concepts/stacks/;
+ * the regex and length are `ParseStackName` in pulumi/pulumi sdk/go/common/tokens/names.go).
+ * No `/`, so a stack name can never leave `stacks/`.
+ */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** Why Pulumi would refuse this stack name, or undefined when it accepts it. */
+export function stackNameProblem(stack: string): string | undefined {
+  if (STACK_NAME.test(stack)) return undefined;
+  const shown = JSON.stringify(stack.length > 60 ? `${stack.slice(0, 57)}...` : stack);
+  return stack.length > 100
+    ? `stack name ${shown} is longer than Pulumi's 100 characters`
+    : `stack name ${shown}: Pulumi allows only letters, digits, '-', '_' and '.' (1 to 100 of them)`;
+}
+
 /** The stack file of a stack name, as `stackConfigDir: stacks` in Pulumi.yaml places it. */
 export function stackFilePath(stack: string, projectRoot = path.resolve(__dirname, "..", "..")): string {
+  const problem = stackNameProblem(stack);
+  if (problem) throw new Error(problem); // callers check first; this keeps a path from ever leaving stacks/
   return path.join(projectRoot, "stacks", `Pulumi.${stack}.yaml`);
 }
 
@@ -50,6 +69,14 @@ export function readStackFile(file: string): RawStackConfig {
   }
   const plain = loadPlainYaml(text);
   const root = plain ? plain.value : parseWithYaml(text, shown);
+  try {
+    // Whichever reader parsed it: the fast road's syntax check is not what keeps a bomb out.
+    assertBoundedExpansion(root);
+  } catch (err) {
+    if (err instanceof AliasExpansionError)
+      throw new ConfigError(shown, [{ path: [], message: err.message }]);
+    throw err;
+  }
   if (root === null || root === undefined) {
     throw new ConfigError(shown, [
       { path: ["config"], message: "expected a 'config:' mapping, the file is empty" },
@@ -102,8 +129,20 @@ function parseWithYaml(text: string, shown: string): unknown {
     );
   }
   // Anchors and aliases are fine in a stack file (a team may share job defaults); the cap only
-  // guards against runaway expansion.
-  return doc.toJS({ maxAliasCount: 10_000 });
+  // guards against runaway expansion. yaml throws a ReferenceError past it: a config error here.
+  try {
+    return doc.toJS({ maxAliasCount: 10_000 });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    return configErrorOf(
+      shown,
+      `YAML aliases: ${err.message} (more than 10,000 aliased values); refusing it`,
+    );
+  }
+}
+
+function configErrorOf(file: string, message: string): never {
+  throw new ConfigError(file, [{ path: [], message }]);
 }
 
 function lineOfPath(doc: Document, lc: LineCounter, keyPath: (string | number)[]): number | undefined {

@@ -74,8 +74,17 @@ export const StorageConfigSchema = z.strictObject({
   noncurrentVersionRetentionDays: positiveInt.max(3650).default(90),
   /** Encryption at rest: "AES256" (OSS-managed keys) or "KMS" (then `kmsKeyId` may pin a key). Default: "AES256". */
   encryption: z.enum(["AES256", "KMS"]).default("AES256"),
-  /** KMS key id for "KMS" encryption. Default: the OSS default KMS key. */
-  kmsKeyId: z.string().optional(),
+  /**
+   * Customer-managed KMS key for "KMS" encryption: its id (`key-…`) or ARN (`acs:kms:…:key/…`), in
+   * the buckets' region. The job role may then use that key (and only it). Default: the OSS-managed
+   * default KMS key.
+   */
+  kmsKeyId: z
+    .string()
+    .regex(/^(?:key-[A-Za-z0-9-]{1,100}|acs:kms:[a-z0-9-]+:\d+:key\/key-[A-Za-z0-9-]{1,100})$/, {
+      message: "a KMS key id ('key-…') or key ARN ('acs:kms:<region>:<account>:key/key-…')",
+    })
+    .optional(),
   /** Allow `pulumi destroy` to delete non-empty buckets. Default: false (models and data are never lost by accident). */
   forceDestroy: z.boolean().default(false),
 });
@@ -318,8 +327,8 @@ export const ServiceConfigSchema = z.strictObject({
     .prefault({}),
   /** Autoscaling target; required when max > min. */
   autoscaling: AutoscalingSchema.optional(),
-  /** Serving precision of the weights. Default: "bf16". */
-  precision: z.enum(["bf16", "fp16", "int8", "int4"]).default("bf16"),
+  /** Serving precision of the weights. Default: "bf16" ("fp16" on GPUs without bf16; a pinned "bf16" must run on the GPU). */
+  precision: z.enum(["bf16", "fp16", "int8", "int4"]).optional(),
   /** Longest context (prompt + generation) a request may use, in tokens. Default: 4096. */
   maxContextTokens: positiveInt.max(1_048_576).default(4096),
   /** Concurrent sequences per replica the KV cache is sized for. Default: 8. */

@@ -85,7 +85,15 @@ const autoscalerSchema = z.looseObject({
   MinReplica: numberish.optional(),
   MaxReplica: numberish.optional(),
   ScaleStrategies: z.array(strategySchema).nullish(),
-  Behavior: z.looseObject({ scaleUp: windowSchema, scaleDown: windowSchema }).nullish(),
+  // A free-form map (§2.4): flat `{scaleUp, scaleDown}`, or, as the API reference's response example
+  // shows it, nested one level deeper under a second `behavior` key. Both are read (behaviorWindows).
+  Behavior: z
+    .looseObject({
+      scaleUp: windowSchema,
+      scaleDown: windowSchema,
+      behavior: z.looseObject({ scaleUp: windowSchema, scaleDown: windowSchema }).nullish(),
+    })
+    .nullish(),
   RequestId: z.string().optional(),
 });
 const serviceSchema = z.looseObject({
@@ -186,7 +194,7 @@ export class EasClient {
     );
   }
 
-  /** DescribeServiceAutoScaler; `undefined` when the service has no autoscaler (no strategies, no min). */
+  /** DescribeServiceAutoScaler; `undefined` when the service has no autoscaler (no strategies and no positive min). */
   async describeAutoscaler(serviceName: string): Promise<AutoscalerState | undefined> {
     const raw = await this.caller.call(
       EAS_OPERATIONS.DescribeServiceAutoScaler,
@@ -198,13 +206,19 @@ export class EasClient {
       threshold: Number(s.threshold ?? 0),
       service: s.service,
     }));
-    if (strategies.length === 0 && raw.MinReplica === undefined && raw.MaxReplica === undefined)
-      return undefined;
-    const up = raw.Behavior?.scaleUp?.stabilizationWindowSeconds;
-    const down = raw.Behavior?.scaleDown?.stabilizationWindowSeconds;
+    // What EAS answers for a service without an autoscaler is undocumented (the emulator's 404 is our
+    // invention): an answer with no strategies and no positive minimum is read as "none" too.
+    const min = raw.MinReplica === undefined ? undefined : Number(raw.MinReplica);
+    if (strategies.length === 0 && !(min !== undefined && min > 0)) return undefined;
+    const up =
+      raw.Behavior?.scaleUp?.stabilizationWindowSeconds ??
+      raw.Behavior?.behavior?.scaleUp?.stabilizationWindowSeconds;
+    const down =
+      raw.Behavior?.scaleDown?.stabilizationWindowSeconds ??
+      raw.Behavior?.behavior?.scaleDown?.stabilizationWindowSeconds;
     return {
       serviceName: raw.ServiceName,
-      min: raw.MinReplica === undefined ? undefined : Number(raw.MinReplica),
+      min,
       max: raw.MaxReplica === undefined ? undefined : Number(raw.MaxReplica),
       scaleStrategies: strategies,
       scaleUpStabilizationSeconds: up === undefined ? undefined : Number(up),

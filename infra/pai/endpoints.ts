@@ -22,10 +22,23 @@ export const ENDPOINT_ENV: Readonly<Record<PaiProduct, string>> = {
 const HOST_PREFIX: Readonly<Record<PaiProduct, string>> = {
   dlc: "pai-dlc", // §1
   eas: "pai-eas", // §2
-  // §3: [META] says pai.<region>.aliyuncs.com; the TS SDK maps cn-hangzhou to
-  // pai.cn-hangzhou.data.aliyun.com (UNCONFIRMED, §6.8). We follow the documented metadata;
-  // override with PAI_STUDIO_ENDPOINT if a region needs the other host.
-  studio: "pai",
+  studio: "pai", // §3
+};
+
+/**
+ * Per-region hosts that differ from `<prefix>.<region>.aliyuncs.com`, per product. Empty today, on
+ * purpose: for PAIStudio in cn-hangzhou the endpoint documentation
+ * (https://api.aliyun.com/product/PaiStudio, "Endpoints") says `pai.cn-hangzhou.aliyuncs.com`,
+ * while the SDKs generated since late 2025 (aliyun/alibabacloud-typescript-sdk, paistudio-20220112
+ * `_endpointMap`) use `pai.cn-hangzhou.data.aliyun.com`. We keep the documented host
+ * (decisions.md, "PAIStudio's cn-hangzhou host"); a region that turns out to need another host gets
+ * a row here (e.g. `studio: { "cn-hangzhou": "pai.cn-hangzhou.data.aliyun.com" }`), and
+ * PAI_STUDIO_ENDPOINT overrides it for one run.
+ */
+export const REGION_HOST_OVERRIDES: Readonly<Record<PaiProduct, Readonly<Record<string, string>>>> = {
+  dlc: {},
+  eas: {},
+  studio: {},
 };
 
 const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
@@ -45,13 +58,15 @@ export function parseEndpoint(value: string): ResolvedEndpoint {
 
 /**
  * Endpoint for `product` in `region`. Precedence: `override` (config/input), then the
- * product's environment variable (ENDPOINT_ENV), then `<prefix>.<region>.aliyuncs.com`.
+ * product's environment variable (ENDPOINT_ENV), then the region's row in REGION_HOST_OVERRIDES,
+ * then `<prefix>.<region>.aliyuncs.com`.
  */
 export function resolveEndpoint(
   product: PaiProduct,
   region: string,
   override?: string,
   env: NodeJS.ProcessEnv = process.env,
+  overrides: Readonly<Record<PaiProduct, Readonly<Record<string, string>>>> = REGION_HOST_OVERRIDES,
 ): ResolvedEndpoint {
   const explicit = override?.trim() || env[ENDPOINT_ENV[product]]?.trim();
   if (explicit) {
@@ -60,5 +75,6 @@ export function resolveEndpoint(
   if (!REGION_PATTERN.test(region)) {
     throw new Error(`invalid Alibaba Cloud region "${region}" (expected e.g. cn-hangzhou)`);
   }
-  return { protocol: "https", host: `${HOST_PREFIX[product]}.${region}.aliyuncs.com` };
+  const host = overrides[product][region] ?? `${HOST_PREFIX[product]}.${region}.aliyuncs.com`;
+  return { protocol: "https", host };
 }

@@ -3,6 +3,7 @@
  * and records every resource it registers. No CLI, no engine, no cloud, no credentials: the only
  * difference from `pulumi preview` is the monitor underneath.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { encodeConfigValue, PROJECT, type RawStackConfig } from "../config/load";
 
@@ -12,9 +13,28 @@ export interface RegisteredResource {
   name: string;
   /** false for ComponentResources. */
   custom: boolean;
-  /** Inputs after Outputs resolved; a dynamic provider's serialized code (`__provider`) is dropped. */
+  /**
+   * Inputs after Outputs resolved, as the engine receives them (a secret stays wrapped in the SDK's
+   * secret marker, see maskSecrets); a dynamic provider's serialized code (`__provider`) is kept
+   * apart in `provider`.
+   */
   inputs: Record<string, unknown>;
+  /** A dynamic provider's serialized code, as its size and SHA-256 (the text itself is not kept). */
+  provider?: { bytes: number; sha256: string };
   id?: string;
+}
+
+/** What a secret input shows in the plan (`pulumi preview --json` prints "[secret]" too). */
+export const SECRET_MASK = "[secret]";
+
+/** A copy of `value` with every secret (the SDK's RPC secret marker) replaced by SECRET_MASK. */
+export function maskSecrets(value: unknown): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) return SECRET_MASK;
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)]));
+  }
+  return value;
 }
 
 /**
@@ -24,8 +44,12 @@ export interface RegisteredResource {
 export const COMPUTED_PLACEHOLDER = /<[^<>]+>/;
 
 /**
- * Outputs the cloud would compute, for the types whose outputs the program reads. Ids are
- * deterministic placeholders (with a <…> part, COMPUTED_PLACEHOLDER) so a plan is reproducible.
+ * Outputs the cloud would compute, for the types whose outputs the program reads. Each id is what
+ * the real provider returns as id (the "Import" sections of the terraform-provider-alicloud docs,
+ * which @pulumi/alicloud wraps): a name when the provider's id is a name the program chose, a
+ * deterministic placeholder (with a <…> part, COMPUTED_PLACEHOLDER) when the cloud assigns it. So
+ * the plan shows what `pulumi up` would hand to the resources that read an id (the autoscaler and
+ * the endpoints reader get the EAS service name, as they will in the cloud).
  */
 function computedOutputs(
   type: string,
@@ -51,8 +75,29 @@ function computedOutputs(
       };
     case "alicloud:pai/workspaceWorkspace:WorkspaceWorkspace":
       return { id: `<workspace id of ${text("workspaceName", name)}>`, state: { status: "ENABLED" } };
+    case "alicloud:ram/policy:Policy":
+      // "RAM policy can be imported using the id or name": the id is the policy name.
+      return { id: text("policyName", id), state: {} };
+    case "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment":
+      // Import: `role:<policy_name>:<policy_type>:<role_name>`.
+      return {
+        id: `role:${text("policyName", "<policy>")}:${text("policyType", "<type>")}:${text("roleName", "<role>")}`,
+        state: {},
+      };
+    case "alicloud:oss/bucketAcl:BucketAcl":
+    case "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock":
+      // Both are imported by the bucket's name.
+      return { id: text("bucket", id), state: {} };
     case "alicloud:pai/service:Service":
-      return { id: name, state: { status: "Running", regionId: region } };
+      // terraform-provider-alicloud resource_alicloud_pai_service.go: `d.SetId(fmt.Sprint(response["ServiceName"]))`,
+      // the name CreateService returns, i.e. the config's metadata.name.
+      return {
+        id: easServiceName(inputs.serviceConfig) ?? "<eas service name>",
+        state: { status: "Running", regionId: region },
+      };
+    case "pulumi-nodejs:dynamic/pai:EasAutoscaler":
+      // components/providers/impl/eas-autoscaler.ts: `<region>/<serviceName>`.
+      return { id: `${text("region", region)}/${text("serviceName", name)}`, state: {} };
     case "pulumi-nodejs:dynamic/pai:DlcJob":
       return {
         id: `<dlc job id of ${text("displayName", name)}>`,
@@ -81,6 +126,17 @@ function computedOutputs(
   }
 }
 
+/** `metadata.name` of an EAS service config (JSON text), the name CreateService gives the service. */
+function easServiceName(serviceConfig: unknown): string | undefined {
+  if (typeof serviceConfig !== "string") return undefined;
+  try {
+    const name = (JSON.parse(serviceConfig) as { metadata?: { name?: unknown } }).metadata?.name;
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: RegisteredResource[] = [];
   constructor(private readonly region: string) {}
@@ -89,13 +145,24 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     id: string | undefined;
     state: Record<string, unknown>;
   } {
-    const { __provider: _code, ...inputs } = args.inputs as Record<string, unknown>;
+    const { __provider: code, ...inputs } = args.inputs as Record<string, unknown>;
     if (!args.custom) {
       this.resources.push({ type: args.type, name: args.name, custom: false, inputs });
       return { id: undefined, state: {} };
     }
     const { id, state } = computedOutputs(args.type, args.name, inputs, this.region);
-    this.resources.push({ type: args.type, name: args.name, custom: true, inputs, id });
+    const provider =
+      typeof code === "string"
+        ? { bytes: Buffer.byteLength(code), sha256: createHash("sha256").update(code).digest("hex") }
+        : undefined;
+    this.resources.push({
+      type: args.type,
+      name: args.name,
+      custom: true,
+      inputs,
+      ...(provider ? { provider } : {}),
+      id,
+    });
     return { id, state: { ...inputs, ...state } };
   }
 

@@ -6,7 +6,7 @@
  */
 import type { MemoryItem } from "../sizing";
 import type { ResolvedJob, ResolvedService, ResolvedStack } from "../resolve/types";
-import type { RegisteredResource } from "./mock-runtime";
+import { maskSecrets, type RegisteredResource } from "./mock-runtime";
 
 const GiB = 2 ** 30;
 
@@ -15,6 +15,12 @@ export interface PlannedResource {
   name: string;
   kind: "resource" | "component";
   keyInputs: Record<string, unknown>;
+  /**
+   * Every input as the engine receives it (`pulumi preview --json` shows the same), secrets as
+   * "[secret]"; a dynamic resource's serialized provider (`__provider`) as its size and SHA-256.
+   * Only in `--json`: the table shows keyInputs.
+   */
+  inputs: Record<string, unknown>;
 }
 
 export interface PlannedJob {
@@ -115,8 +121,13 @@ function summariseServiceConfig(raw: unknown): unknown {
     const c = JSON.parse(String(raw)) as {
       metadata?: { instance?: number };
       cloud?: { computing?: { instance_type?: string } };
+      networking?: { disable_internet_endpoint?: boolean };
     };
-    return { instance_type: c.cloud?.computing?.instance_type, replicas: c.metadata?.instance };
+    return {
+      instance_type: c.cloud?.computing?.instance_type,
+      replicas: c.metadata?.instance,
+      internet: c.networking?.disable_internet_endpoint === true ? "off" : "on",
+    };
   } catch {
     return raw;
   }
@@ -267,6 +278,10 @@ export function buildReport(
       name: r.name,
       kind: r.custom ? "resource" : "component",
       keyInputs: keyInputs(r),
+      inputs: {
+        ...(maskSecrets(r.inputs) as Record<string, unknown>),
+        ...(r.provider ? { __provider: r.provider } : {}),
+      },
     })),
     jobs,
     evaluations,
@@ -293,7 +308,7 @@ function table(rows: string[][]): string {
 
 function compact(value: unknown): string {
   const s = typeof value === "string" ? value : JSON.stringify(value);
-  return s.length > 70 ? `${s.slice(0, 67)}...` : s;
+  return s.length > 90 ? `${s.slice(0, 87)}...` : s;
 }
 
 const money = (amount: number, currency: string, kind: string) =>

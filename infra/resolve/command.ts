@@ -72,7 +72,8 @@ export function trainingCommand({ job, model, hyper, training, datasetFile }: Tr
     "--save_strategy epoch",
     `--output_dir ${MOUNTS.checkpoints}`,
     `--gradient_checkpointing ${training.gradientCheckpointing}`,
-    `--flash_attn ${training.flashAttention ? "fa2" : "disabled"}`,
+    // FlashAttention-2 where the GPU runs it, else PyTorch SDPA (Volta, Turing): gpu-capabilities.ts.
+    `--flash_attn ${training.flashAttention ? (training.attention === "sdpa" ? "sdpa" : "fa2") : "disabled"}`,
     ...precisionArgs(training),
     `--optim ${{ adamw: "adamw_torch", "adamw-8bit": "adamw_bnb_8bit", sgd: "sgd" }[training.optimizer]}`,
   ];

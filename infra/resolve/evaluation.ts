@@ -12,11 +12,12 @@ import { contentVersionOf } from "../data/content-version";
 import {
   estimateEvaluationCost,
   estimateInferenceMemory,
+  gpuCapabilities,
   rightSizeInference,
   type InferenceSettings,
 } from "../sizing";
 import { MOUNTS, TEMPLATES } from "./command";
-import { catalogLookup, gpuSupportsBf16 } from "./lookup";
+import { catalogLookup } from "./lookup";
 import type { JobContext } from "./jobs";
 import type { ResolvedEvaluation } from "./types";
 
@@ -190,7 +191,7 @@ export function resolveEvaluation(
       model,
       adapter,
       seqLen: input.seqLen,
-      bf16: gpuSupportsBf16(placement.instance),
+      bf16: gpuCapabilities(placement.instance).bf16,
       datasetFile,
       version,
       record: { stack: input.stack, job: job.name, uri: input.modelUri, runHash: input.runHash },

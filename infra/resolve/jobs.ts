@@ -8,8 +8,10 @@ import type { Catalog, InstanceType, CatalogModel } from "../catalog";
 import {
   defaultTrainingSettings,
   estimateTrainingMemory,
+  precisionProblem,
   rightSizeTraining,
   sizeJob,
+  trainingSettingsForGpu,
   type JobSizingInputs,
   type TrainingSettings,
 } from "../sizing";
@@ -18,7 +20,7 @@ import type { ConfigIssue } from "../config/errors";
 import { trainingCommand } from "./command";
 import { resolveEvaluation } from "./evaluation";
 import type { BucketNames, JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
-import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
+import { catalogLookup, withSlash } from "./lookup";
 
 const LEARNING_RATE_DEFAULTS = { full: 1e-5, freeze: 1e-5, lora: 1e-4, qlora: 2e-4 } as const;
 
@@ -95,10 +97,20 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
   const placement = resolvePlacement(job, model, ctx, baseSettings, issue);
   if (!placement) return undefined;
 
-  let training = baseSettings(placement.gpusPerNode, placement.nodes);
-  // fp16 on GPUs without bf16 (V100, T4): same memory, different numerics.
-  if (job.training.precision === undefined && !gpuSupportsBf16(placement.instance)) {
-    training = { ...training, precision: "fp16-mixed" };
+  // What runs on the chosen GPU (gpu-capabilities.ts): fp16 where bf16 is missing (same memory), SDPA
+  // where FlashAttention-2 does not run (its mask is sized). A pinned precision it cannot run is refused.
+  const training = trainingSettingsForGpu(
+    baseSettings(placement.gpusPerNode, placement.nodes),
+    placement.instance,
+    job.training.precision !== undefined,
+  );
+  if (!training) {
+    issue(
+      ["training", "precision"],
+      precisionProblem(job.training.precision ?? "", placement.instance) ??
+        "the GPU cannot run this precision",
+    );
+    return undefined;
   }
   const sizing: JobSizingInputs = {
     model,
@@ -267,8 +279,10 @@ function resolvePlacement(
     }
     // As few GPUs of the quota as fit: the rest stays free for other jobs.
     const usable = node.gpuMemoryGiB * 2 ** 30 * (1 - r.headroom);
+    const pinned = job.training.precision !== undefined;
     for (let g = 1; g <= node.gpuCount; g++) {
-      if (estimateTrainingMemory(model, settingsFor(g, nodes)).perGpuBytes <= usable) {
+      const runs = trainingSettingsForGpu(settingsFor(g, nodes), node, pinned) ?? settingsFor(g, nodes);
+      if (estimateTrainingMemory(model, runs).perGpuBytes <= usable) {
         return { kind: "quota", instance: node, nodes, gpusPerNode: g, rightSized: true };
       }
     }
@@ -303,6 +317,7 @@ function resolvePlacement(
     headroom: r.headroom,
     usage: "dlc",
     maxNodes: nodes,
+    precisionPinned: job.training.precision !== undefined,
   }).filter(
     (o) => o.instanceCount === nodes && (r.gpusPerNode === undefined || o.gpusUsed === r.gpusPerNode * nodes),
   );

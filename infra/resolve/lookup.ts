@@ -35,11 +35,6 @@ export function catalogLookup(
   return undefined;
 }
 
-/** bf16 needs Ampere or newer; V100, T4 and P100 train in fp16. */
-export function gpuSupportsBf16(instance: InstanceType): boolean {
-  return !/\b(V100|T4|P100|P4)\b/i.test(instance.gpuModel);
-}
-
 /** A bucket prefix always ends in "/", so mounts and URIs name a directory. */
 export function withSlash(p: string): string {
   return p.endsWith("/") ? p : `${p}/`;

@@ -1,10 +1,16 @@
 /** Resolves one service's config into a ResolvedService: model, placement, GPU memory, cost, scaling. */
 import type { Catalog } from "../catalog";
-import { estimateInferenceMemory, estimateServiceMonthlyCost, rightSizeInference } from "../sizing";
+import {
+  estimateInferenceMemory,
+  estimateServiceMonthlyCost,
+  precisionProblem,
+  rightSizeInference,
+  servingPrecisionForGpu,
+} from "../sizing";
 import type { ServiceConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
 import { serveCommand } from "./command";
-import { catalogLookup, gpuSupportsBf16, withSlash } from "./lookup";
+import { catalogLookup, withSlash } from "./lookup";
 
 /** GPU memory a service leaves free: vLLM claims 90% of the GPU by default (finetune-memory.md §6.1). */
 export const SERVICE_HEADROOM = 0.1;
@@ -99,7 +105,9 @@ export function resolveService(
   }
   if (!model || issues.length > start) return undefined;
 
-  const precision = svc.precision;
+  // Default bf16 (served as fp16 on GPUs without bf16, gpu-capabilities.ts); a pinned one must run.
+  const precisionPinned = svc.precision !== undefined;
+  const precision = svc.precision ?? "bf16";
   let instance;
   let rightSized = false;
   if (svc.instanceType !== undefined) {
@@ -116,7 +124,7 @@ export function resolveService(
       ctx.catalog,
       model,
       { precision, contextLength: svc.maxContextTokens, concurrency: svc.concurrency },
-      { headroom: SERVICE_HEADROOM },
+      { headroom: SERVICE_HEADROOM, precisionPinned },
     )[0];
     if (!best) {
       issue(
@@ -129,6 +137,11 @@ export function resolveService(
     rightSized = true;
   }
   if (!instance) return undefined;
+  const runs = servingPrecisionForGpu(precision, instance, precisionPinned);
+  if (runs === undefined) {
+    issue(["precision"], precisionProblem(precision, instance) ?? "the GPU cannot serve this precision");
+    return undefined;
+  }
 
   const gpus = instance.gpuCount;
   const memory = estimateInferenceMemory(model, {
@@ -176,9 +189,9 @@ export function resolveService(
     fits: memory.perGpuBytes <= gpuMemoryBytes * (1 - SERVICE_HEADROOM),
     cost: estimateServiceMonthlyCost(instance, { min, max }),
     image,
-    // bf16 needs Ampere or newer; on older GPUs the same weights are served in fp16 (same memory).
+    // What the GPU runs: bf16 needs Ampere or newer; older GPUs serve the same weights in fp16 (same memory).
     command: serveCommand({
-      service: svc.precision === "bf16" && !gpuSupportsBf16(instance) ? { ...svc, precision: "fp16" } : svc,
+      service: { ...svc, precision: runs },
       adapter,
       servedName: svc.name,
       gpus,

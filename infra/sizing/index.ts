@@ -16,3 +16,4 @@ export {
 } from "./calibration";
 export { parameterCount, activeParameterCount } from "../catalog";
 export * from "./evaluation";
+export * from "./gpu-capabilities";

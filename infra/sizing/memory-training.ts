@@ -175,7 +175,12 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
   const actLayers = layersWithActivations(m, s);
   const oneLayer = layerActivationBytes(m, s.seqLen, s.microBatchSize, s.flashAttention);
   const checkpointed = s.activationOffload ? 0 : actLayers * 2 * sbh; // offloaded inputs live in CPU RAM
-  const activations = s.gradientCheckpointing ? checkpointed + oneLayer : actLayers * oneLayer;
+  // SDPA (no FlashAttention-2 on the GPU): one b×1×s×s mask in the compute dtype, shared by every layer.
+  const sdpaMask =
+    s.flashAttention && s.attention === "sdpa"
+      ? s.seqLen * s.seqLen * s.microBatchSize * (s.precision === "fp32" ? 4 : 2)
+      : 0;
+  const activations = (s.gradientCheckpointing ? checkpointed + oneLayer : actLayers * oneLayer) + sdpaMask;
   // Loss precision. HF models upcast the logits to fp32 for the loss (12 B/element, see calibration), and so does
   // torch autocast (cross_entropy runs in fp32). Under DeepSpeed (ZeRO ≥ 1) the engine casts the model to 16 bit
   // and HF/accelerate turn autocast off; a model whose own loss code does not upcast (Qwen v1's remote
@@ -271,9 +276,11 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
     items.push({
       name: "activations",
       bytes: activations,
-      note: s.gradientCheckpointing
-        ? `checkpointing: ${s.activationOffload ? "inputs offloaded to CPU" : `${actLayers} layer inputs × 2·s·b·h`} + one layer recomputed (${fmtGiB(oneLayer)})`
-        : `${actLayers} layers × ${fmtGiB(oneLayer)}${s.flashAttention ? "" : " incl. s² attention scores"}`,
+      note:
+        (s.gradientCheckpointing
+          ? `checkpointing: ${s.activationOffload ? "inputs offloaded to CPU" : `${actLayers} layer inputs × 2·s·b·h`} + one layer recomputed (${fmtGiB(oneLayer)})`
+          : `${actLayers} layers × ${fmtGiB(oneLayer)}${s.flashAttention ? "" : " incl. s² attention scores"}`) +
+        (sdpaMask ? `; SDPA attention mask b×s×s (${fmtGiB(sdpaMask)})` : ""),
     });
     items.push({
       name: "logits and loss",
@@ -295,7 +302,7 @@ export function estimateTrainingMemory(m: CatalogModel, s: TrainingSettings): Me
 
   assumptions.push(
     `${n} GPU(s) (${s.nodes} node(s) × ${s.gpusPerNode}), ZeRO stage ${z}${s.offload ? " with CPU offload" : ""}`,
-    `${s.precision}; gradient checkpointing ${s.gradientCheckpointing ? "on" : "off"}; flash attention ${s.flashAttention ? "on" : "off"}`,
+    `${s.precision}; gradient checkpointing ${s.gradientCheckpointing ? "on" : "off"}; flash attention ${s.flashAttention ? (s.attention === "sdpa" ? "on (SDPA)" : "on") : "off"}`,
   );
   assumptions.push(
     gradsHeld

@@ -3,6 +3,7 @@ import type { Catalog, InstanceType, CatalogModel, Price } from "../catalog";
 import { estimateInferenceMemory } from "./memory-inference";
 import { estimateTrainingMemory } from "./memory-training";
 import type { InferenceSettings, MemoryEstimate, TrainingSettings } from "./settings";
+import { servingPrecisionForGpu, trainingSettingsForGpu } from "./gpu-capabilities";
 import { GiB } from "./units";
 
 export interface FitOption {
@@ -74,24 +75,33 @@ export function rightSizeTraining(
   catalog: Catalog,
   model: CatalogModel,
   s: Omit<TrainingSettings, "gpusPerNode" | "nodes">,
-  opts: { headroom?: number; gpuModel?: string; usage?: "dlc" | "lingjun"; maxNodes?: number } = {},
+  opts: {
+    headroom?: number;
+    gpuModel?: string;
+    usage?: "dlc" | "lingjun";
+    maxNodes?: number;
+    /** The precision was pinned: skip GPUs that cannot run it (else bf16 runs as fp16 there). */
+    precisionPinned?: boolean;
+  } = {},
 ): FitOption[] {
   const maxNodes = opts.maxNodes ?? 4;
   const out: FitOption[] = [];
-  // The estimate depends on the instance only through its GPU count: the catalog has dozens of
-  // instances but a handful of GPU counts, so each shape is estimated once.
+  // The estimate depends on the instance only through its GPU count and what its GPU runs (precision,
+  // attention kernel): the catalog has dozens of instances but a handful of shapes, each estimated once.
   const estimates = new Map<string, MemoryEstimate>();
-  const estimate = (gpusPerNode: number, nodes: number): MemoryEstimate => {
-    const key = `${gpusPerNode}x${nodes}`;
+  const estimate = (runs: typeof s, gpusPerNode: number, nodes: number): MemoryEstimate => {
+    const key = `${gpusPerNode}x${nodes}/${runs.precision}/${runs.attention ?? "fa2"}`;
     let est = estimates.get(key);
-    if (!est) estimates.set(key, (est = estimateTrainingMemory(model, { ...s, gpusPerNode, nodes })));
+    if (!est) estimates.set(key, (est = estimateTrainingMemory(model, { ...runs, gpusPerNode, nodes })));
     return est;
   };
   for (const instance of catalog.instances.values()) {
     const usable = opts.usage ? instance.usage.includes(opts.usage) : instance.usage.some((u) => u !== "eas");
     if (!usable || !gpuModelMatches(instance, opts.gpuModel)) continue;
+    const runs = trainingSettingsForGpu(s, instance, opts.precisionPinned ?? false);
+    if (!runs) continue;
     for (let nodes = 1; nodes <= maxNodes; nodes++) {
-      const est = estimate(instance.gpuCount, nodes);
+      const est = estimate(runs, instance.gpuCount, nodes);
       if (fitsOn(est, instance, opts.headroom)) {
         out.push(option(instance, nodes, est));
         break;
@@ -106,7 +116,14 @@ export function rightSizeInference(
   catalog: Catalog,
   model: CatalogModel,
   s: Omit<InferenceSettings, "gpus">,
-  opts: { headroom?: number; gpuModel?: string; usage?: "eas" | "dlc" } = {},
+  opts: {
+    headroom?: number;
+    gpuModel?: string;
+    /** The precision was pinned: skip GPUs that cannot run it (else bf16 is served as fp16, same bytes). */
+    precisionPinned?: boolean;
+    /** "eas" (a service, the default) or "dlc" (an evaluation job generating answers). */
+    usage?: "eas" | "dlc";
+  } = {},
 ): FitOption[] {
   const usage = opts.usage ?? "eas";
   const out: FitOption[] = [];
@@ -114,6 +131,7 @@ export function rightSizeInference(
   const estimates = new Map<number, MemoryEstimate>();
   for (const instance of catalog.instances.values()) {
     if (!instance.usage.includes(usage) || !gpuModelMatches(instance, opts.gpuModel)) continue;
+    if (servingPrecisionForGpu(s.precision, instance, opts.precisionPinned ?? false) === undefined) continue;
     let est = estimates.get(instance.gpuCount);
     if (!est) {
       est = estimateInferenceMemory(model, { ...s, gpus: instance.gpuCount });

@@ -27,6 +27,14 @@ export interface TrainingSettings {
   gradientCheckpointing: boolean;
   /** Default true (FlashAttention/SDPA: no s² attention-score activations). */
   flashAttention: boolean;
+  /**
+   * Which kernel a memory-efficient attention runs (with flashAttention): FlashAttention-2, or PyTorch
+   * SDPA on GPUs FlashAttention-2 does not support (Volta, Turing; gpu-capabilities.ts). SDPA's
+   * memory-efficient kernel keeps no per-layer s² scores either, but Hugging Face models hand it an
+   * explicit b×1×s×s additive mask when a batch is padded (`_prepare_4d_causal_attention_mask_for_sdpa`
+   * in transformers' modeling_attn_mask_utils.py), one tensor shared by every layer. Default "fa2".
+   */
+  attention?: "fa2" | "sdpa";
   /** LoRA rank r; default 8 (LLaMA-Factory, ms-swift defaults; finetune-memory.md §4.1, §5.4). */
   loraRank: number;
   /** Default all-linear (q,k,v,o,gate,up,down). */

@@ -1,6 +1,6 @@
 // PAI-DLC 2020-12-03 jobs: CreateJob, GetJob, StopJob, DeleteJob, ListJobs (pai-openapi.md §1).
 import { isoTime } from "./clock";
-import { ApiError, invalidParameter, missingParameter } from "./errors";
+import { ApiError, inventedError, invalidParameter, missingParameter } from "./errors";
 import { newId } from "./ids";
 import { type Ctx, type Reply, type Route, routeMaker } from "./routes";
 import { type Job, type Store, isTerminalJob, jobPhases, jobStatus, quotaStatus } from "./state";
@@ -504,7 +504,12 @@ function stopJob(store: Store, ctx: Ctx): Reply {
   const status = jobStatus(job, store.now());
   // §1.1: StopJob stops a job that has not finished; a finished job is refused (code modelled).
   if (isTerminalJob(status))
-    throw new ApiError(400, "InvalidJobStatus", `Job "${job.id}" is ${status} and cannot be stopped.`);
+    throw inventedError(
+      400,
+      "InvalidJobStatus",
+      `Job "${job.id}" is ${status} and cannot be stopped.`,
+      "StopJob on a finished job: code undocumented",
+    );
   if (job.stopAt === undefined) job.stopAt = store.now();
   return { body: { JobId: job.id, RequestId: ctx.requestId } };
 }
@@ -515,10 +520,11 @@ function deleteJob(store: Store, ctx: Ctx): Reply {
   const status = jobStatus(job, store.now());
   // §1.1 [META]: DeleteJob "deletes a completed or stopped job"; others are refused (code modelled).
   if (!isTerminalJob(status))
-    throw new ApiError(
+    throw inventedError(
       400,
       "InvalidJobStatus",
       `Job "${job.id}" is ${status}; only Succeeded, Failed or Stopped jobs can be deleted. Stop it first.`,
+      "DeleteJob on a running job: code undocumented",
     );
   job.deletedAt = store.now();
   return { body: { JobId: job.id, RequestId: ctx.requestId } };

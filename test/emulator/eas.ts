@@ -1,7 +1,7 @@
 // PAI-EAS 2021-07-01: CreateService, DescribeService, DeleteService and the service
 // autoscaler (Create/Describe/Update/DeleteServiceAutoScaler) (pai-openapi.md §2).
 import { isoTime } from "./clock";
-import { ApiError, invalidParameter, missingParameter } from "./errors";
+import { ApiError, inventedError, invalidParameter, missingParameter } from "./errors";
 import { newId } from "./ids";
 import { type Ctx, type Reply, type Route, routeMaker } from "./routes";
 import { type Autoscaler, type Service, type Store, serviceStatus } from "./state";
@@ -75,8 +75,14 @@ function validateServiceConfig(cfg: v.Json): string {
   return name;
 }
 
+/** `networking.disable_internet_endpoint: true` in the service JSON (components/inference-service.ts). */
+const internetDisabled = (s: Service): boolean =>
+  ((s.config.networking ?? {}) as v.Json).disable_internet_endpoint === true;
+
 const endpoints = (store: Store, s: Service): { InternetEndpoint: string; IntranetEndpoint: string } => ({
-  InternetEndpoint: `http://${s.id}.${store.region}.pai-eas.aliyuncs.com/api/predict/${s.name}`,
+  InternetEndpoint: internetDisabled(s)
+    ? ""
+    : `http://${s.id}.${store.region}.pai-eas.aliyuncs.com/api/predict/${s.name}`,
   IntranetEndpoint: `http://${s.id}.vpc.${store.region}.pai-eas.aliyuncs.com/api/predict/${s.name}`,
 });
 
@@ -137,7 +143,12 @@ function createService(store: Store, ctx: Ctx): Reply {
   const name = validateServiceConfig(cfg);
   const existing = store.services.get(name);
   if (existing && existing.deletedAt === undefined)
-    throw new ApiError(409, "InvalidService.AlreadyExists", `Service "${name}" already exists.`); // 409 declared by [META]; code modelled
+    throw inventedError(
+      409,
+      "InvalidService.AlreadyExists",
+      `Service "${name}" already exists.`,
+      "409 is declared; the code is not",
+    );
   const now = store.now();
   const s: Service = {
     id: newId("eas-m-", 10),
@@ -246,7 +257,13 @@ function validateAutoscaler(store: Store, body: v.Json): Omit<Autoscaler, "servi
 function autoscalerOrNotFound(store: Store, s: Service): Autoscaler {
   const a = store.autoscalers.get(s.name);
   // Code modelled (ends in ".NotFound" and uses 404, the [TF] generic not-found rule).
-  if (!a) throw new ApiError(404, "InvalidAutoscaler.NotFound", `Service "${s.name}" has no autoscaler.`);
+  if (!a)
+    throw inventedError(
+      404,
+      "InvalidAutoscaler.NotFound",
+      `Service "${s.name}" has no autoscaler.`,
+      "the answer for a service without an autoscaler is undocumented",
+    );
   return a;
 }
 

@@ -7,11 +7,24 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Why the code (or its status) is the emulator's invention: no documentation or SDK gives it. */
+    readonly invented?: string,
   ) {
-    super(message);
+    super(invented ? `${message} ${INVENTED_LABEL}` : message);
     this.name = "ApiError";
   }
 }
+
+/**
+ * Appended to the message of every error whose code the emulator invented, so a test log (or a
+ * person reading a client's error) never takes it for the cloud's answer. Clients decide on codes,
+ * never on messages, so the label changes no behaviour.
+ */
+export const INVENTED_LABEL = "[emulator: invented error code, not documented by PAI]";
+
+/** An error whose code or status no public source documents (the `why` says what it models). */
+export const inventedError = (status: number, code: string, message: string, why: string): ApiError =>
+  new ApiError(status, code, message, why);
 
 /** Upper-case UUID, like the RequestIds the cloud returns. */
 export function newRequestId(): string {

@@ -1,7 +1,7 @@
 // PAIStudio 2022-01-12 resource quotas: CreateQuota, GetQuota, UpdateQuota, ScaleQuota,
 // DeleteQuota, ListQuotas (pai-openapi.md §3).
 import { isoTime } from "./clock";
-import { ApiError, invalidParameter, missingParameter } from "./errors";
+import { ApiError, inventedError, invalidParameter, missingParameter } from "./errors";
 import { newId } from "./ids";
 import { type Ctx, type Reply, type Route, routeMaker } from "./routes";
 import { type Quota, type Store, isTerminalJob, jobStatus, quotaStatus } from "./state";
@@ -99,7 +99,13 @@ function validateResourceGroupIds(body: v.Json): void {
 function quotaOrNotFound(store: Store, id: string): Quota {
   const q = store.quotas.get(id);
   // Quota not-found code is not documented (§5): modelled as 404 "NotFound", like DLC.
-  if (!q || q.deletedAt !== undefined) throw new ApiError(404, "NotFound", `Quota "${id}" is not found.`);
+  if (!q || q.deletedAt !== undefined)
+    throw inventedError(
+      404,
+      "NotFound",
+      `Quota "${id}" is not found.`,
+      "the quota not-found code is undocumented",
+    );
   return q;
 }
 

@@ -2,7 +2,7 @@
 // the request log. Product handlers live in dlc.ts, quotas.ts and eas.ts.
 import { type IncomingMessage, type ServerResponse } from "node:http";
 import { parse as parseQuery } from "node:querystring";
-import { ApiError, errorBody, invalidParameter, newRequestId } from "./errors";
+import { ApiError, inventedError, errorBody, invalidParameter, newRequestId } from "./errors";
 import { type Faults, slowDown } from "./faults";
 import { type Ctx, type Route, VERSIONS, hostId, matchPath } from "./routes";
 import {
@@ -57,7 +57,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     });
     req.on("end", () =>
       size > MAX_BODY_BYTES
-        ? reject(new ApiError(413, "RequestEntityTooLarge", "The request body is too large."))
+        ? reject(
+            inventedError(
+              413,
+              "RequestEntityTooLarge",
+              "The request body is too large.",
+              "body limit undocumented",
+            ),
+          )
         : resolve(Buffer.concat(chunks)),
     );
     req.on("error", reject);

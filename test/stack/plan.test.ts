@@ -122,8 +122,20 @@ for (const stack of ["dev", "staging", "prod"]) {
       const doc = JSON.parse(String(ofType(resources, T.policy)[0]!.inputs.policyDocument)) as {
         Statement: { Action: string[]; Resource: string[] }[];
       };
+      // The buckets' pinned KMS key (prod), if any: the one key the role may use.
+      const kmsKeys = new Set(
+        ofType(resources, T.bucket).map(
+          (b) => (b.inputs.serverSideEncryptionRule as { kmsMasterKeyId?: string }).kmsMasterKeyId,
+        ),
+      );
       for (const s of doc.Statement) {
         for (const arn of s.Resource) {
+          const key = /^acs:kms:\*:\*:key\/(.+)$/.exec(arn)?.[1];
+          if (key !== undefined) {
+            assert.ok(kmsKeys.has(key), `policy names KMS key ${key}, which no bucket uses`);
+            assert.ok(s.Action.every((a) => a.startsWith("kms:")));
+            continue;
+          }
           const bucket = /^acs:oss:\*:\*:([^/]+)(\/\*)?$/.exec(arn)?.[1];
           assert.ok(
             bucket && buckets.includes(bucket),
@@ -149,8 +161,9 @@ for (const stack of ["dev", "staging", "prod"]) {
       const endpoints = ofType(resources, T.endpoints);
       assert.equal(endpoints.length, services.length);
       for (const s of services) {
-        // Under the mocks a service's id is its resource name (mock-runtime.ts).
-        const e = endpoints.filter((x) => x.inputs.serviceName === s.name);
+        // A service's id is its EAS name, as the real provider returns it (mock-runtime.ts).
+        assert.equal(s.id, JSON.parse(String(s.inputs.serviceConfig)).metadata.name);
+        const e = endpoints.filter((x) => x.inputs.serviceName === s.id);
         assert.equal(e.length, 1, `service ${s.name} has exactly one endpoints resource`);
         assert.equal(e[0]!.name, `${s.name}-endpoints`);
         assert.match(String(e[0]!.inputs.region), /^[a-z]+-[a-z0-9-]+$/);
