@@ -12,7 +12,7 @@ export const METRICS_KIND = "pai-finetune/evaluation-metrics";
 
 export const MetricsRecordSchema = z.strictObject({
   kind: z.literal(METRICS_KIND),
-  /** The evaluated model: the stack and job that trained it, its output URI and run hash. */
+  /** The evaluated model: the stack and job that evaluated it, and the model's URI and run hash (for a promoted model, the source's). */
   artifact: z.strictObject({
     stack: z.string().min(1),
     job: z.string().min(1),

@@ -12,7 +12,7 @@
  * would be after the change passes the offline plan (and its policies' mandatory verdicts).
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { ConfigError } from "../config/errors";
@@ -189,6 +189,7 @@ function pickJob(
 function artifactFromOutputs(file: string, job: string): { uri: string; runHash: string } {
   let raw: unknown;
   try {
+    if (statSync(file).size > 16 * 2 ** 20) throw new Error("too large");
     raw = JSON.parse(readFileSync(file, "utf8"));
   } catch {
     throw new PromoteUsageError(`--outputs ${file}: expected the JSON of \`pulumi stack output --json\``);

@@ -392,6 +392,17 @@ describe("rollback", () => {
     assert.deepEqual(kinds, ["promotion", "promotion", "rollback", "rollback"]);
   });
 
+  it("a corrupt history is an error naming the file and line, and nothing is written", async () => {
+    const ws = fresh();
+    fs.mkdirSync(path.join(ws.dir, "promotions"));
+    fs.writeFileSync(path.join(ws.dir, "promotions", "staging.jsonl"), '{"kind":"promotion"}\nnot json\n');
+    const before = snapshot(ws.dir);
+    const r = await run(ws, ["--to", "staging", "--rollback", "--yes"]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /promotions\/staging\.jsonl:1: not a promotion entry/);
+    assert.deepEqual(snapshot(ws.dir), before);
+  });
+
   it("refuses when the target was edited by hand since the last promotion", async () => {
     const ws = fresh();
     assert.equal(
