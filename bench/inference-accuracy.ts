@@ -1,5 +1,5 @@
-// Accuracy of infra/sizing inference estimates against every inference memory figure of finetune-memory.md
-// §6.2-§6.4 (bench/data/inference-measurements.yaml), next to the naive rule (weights only: params × bytes/param).
+// Accuracy of infra/sizing inference estimates against every inference memory figure of docs/sources.md#mem
+// docs/sources.md#mem-6.2 to #mem-6.4 (bench/data/inference-measurements.yaml), next to the naive rule (weights only: params × bytes/param).
 // Run: npx tsx bench/inference-accuracy.ts [--json]   (also printed by bench/sizing-accuracy.ts)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -15,6 +15,9 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { integerArg, parseOptions } from "../infra/cli/args";
+import { formatTable } from "../infra/text/table";
+import { median } from "./stats";
 
 const ROOT = path.resolve(__dirname, "..");
 const OUT = path.join(ROOT, "bench", "out");
@@ -83,21 +86,15 @@ interface Row {
   pairedRatio: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function flag(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(name);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
-}
-
 function main(): void {
-  const argv = process.argv.slice(2);
-  const sizes = flag(argv, "--sizes", "10,100,1000").split(",").map(Number);
-  // The reference machine is a shared 2-core VM: single runs move by ±20 %, medians of 5 do not.
-  const repeats = Math.max(1, Number(flag(argv, "--runs", "5")));
+  const options = parseOptions(process.argv.slice(2), {
+    sizes: { type: "string" },
+    runs: { type: "string" },
+    json: { type: "boolean" },
+  });
+  const sizes = (options.sizes ?? "10,100,1000").split(",").map((s) => integerArg("--sizes", s.trim()));
+  // The measuring machine is a shared 2-core VM: single runs move by ±20 %, medians of 5 do not.
+  const repeats = integerArg("--runs", options.runs ?? "5");
   fs.mkdirSync(OUT, { recursive: true });
   const rows: Row[] = [];
   for (const n of sizes) {
@@ -152,7 +149,7 @@ function main(): void {
       bareMsPerJob: (r.bare.ms - prev.bare.ms) / jobs,
     };
   });
-  if (argv.includes("--json")) {
+  if (options.json) {
     process.stdout.write(`${JSON.stringify({ rows, growth }, null, 2)}\n`);
     return;
   }
@@ -175,39 +172,36 @@ function main(): void {
   console.log("  ms = wall time of the timed region (modules already loaded); cpu = CPU time of all threads");
   console.log("  (GC helpers included); MiB = peak RSS of the process\n");
   const header = [
-    ["jobs", 5],
-    ["services", 9],
-    ["resources", 10],
-    ["plan ms", 8],
-    ["plan cpu", 9],
-    ["plan MiB", 9],
-    ["bare ms", 8],
-    ["bare cpu", 9],
-    ["bare MiB", 9],
-    ["generic ms", 11],
-    ["flat ms", 8],
-    ["plan/bare", 10],
-    ["plan/generic", 13],
-  ] as const;
-  console.log(header.map(([h, w]) => h.padEnd(w)).join(" "));
-  for (const r of rows) {
-    const cells = [
-      r.jobs,
-      r.services,
-      r.resources,
-      r.plan.ms.toFixed(0),
-      r.plan.cpuMs.toFixed(0),
-      r.plan.rss.toFixed(0),
-      r.bare.ms.toFixed(0),
-      r.bare.cpuMs.toFixed(0),
-      r.bare.rss.toFixed(0),
-      r.generic.ms.toFixed(0),
-      r.flat.ms.toFixed(0),
-      `${r.ratio.toFixed(2)}×`,
-      `${(r.plan.ms / r.generic.ms).toFixed(2)}×`,
-    ];
-    console.log(cells.map((c, i) => String(c).padEnd(header[i]![1])).join(" "));
-  }
+    "jobs",
+    "services",
+    "resources",
+    "plan ms",
+    "plan cpu",
+    "plan MiB",
+    "bare ms",
+    "bare cpu",
+    "bare MiB",
+    "generic ms",
+    "flat ms",
+    "plan/bare",
+    "plan/generic",
+  ];
+  const body = rows.map((r) => [
+    r.jobs,
+    r.services,
+    r.resources,
+    r.plan.ms.toFixed(0),
+    r.plan.cpuMs.toFixed(0),
+    r.plan.rss.toFixed(0),
+    r.bare.ms.toFixed(0),
+    r.bare.cpuMs.toFixed(0),
+    r.bare.rss.toFixed(0),
+    r.generic.ms.toFixed(0),
+    r.flat.ms.toFixed(0),
+    `${r.ratio.toFixed(2)}×`,
+    `${(r.plan.ms / r.generic.ms).toFixed(2)}×`,
+  ]);
+  for (const line of formatTable([header, ...body.map((cells) => cells.map(String))])) console.log(line);
   console.log("\nruns (ms), to judge the spread:");
   for (const r of rows) {
     console.log(

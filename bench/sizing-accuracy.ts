@@ -1,6 +1,6 @@
-// Accuracy of infra/sizing against every measured fine-tuning figure in finetune-memory.md, next to the naive
+// Accuracy of infra/sizing against every measured fine-tuning figure in docs/sources.md#mem, next to the naive
 // rules (16 B/param for full fine-tuning; weights only for freeze/LoRA/QLoRA).
-// Then the inference table (bench/inference-accuracy.ts: finetune-memory.md §6.2-§6.4 vs weights-only naive rule).
+// Then the inference table (bench/inference-accuracy.ts: docs/sources.md#mem-6.2 to #mem-6.4 vs weights-only naive rule).
 // Run: npx tsx bench/sizing-accuracy.ts [--json]
 import { parseSizeArgs } from "../infra/cli/size-args";
 import { parameterCount } from "../infra/catalog";
@@ -185,7 +185,7 @@ if (require.main === module) {
     printSummary("All estimated rows (incl. not-scored ones, for transparency)", everything);
     const inference = evaluateInference();
     console.log(
-      "\n==== Inference (finetune-memory.md §6.2-§6.4; bench/data/inference-measurements.yaml) ====",
+      "\n==== Inference (docs/sources.md#mem-6.2 to #mem-6.4; bench/data/inference-measurements.yaml) ====",
     );
     printInferenceTable(inference);
     printInferenceSummary(

@@ -34,7 +34,7 @@ export interface FineTuneJobArgs {
   roleArn?: pulumi.Input<string>;
 }
 
-/** oss://bucket.endpoint/path/ — the URI form PAI-DLC data sources take (pai-openapi.md §1.2 DataSources.Uri). */
+/** oss://bucket.endpoint/path/ — the URI form PAI-DLC data sources take (docs/sources.md#pai-1.2 DataSources.Uri). */
 export function ossUri(bucket: string, endpoint: string, key: string): string {
   return `oss://${bucket}.${endpoint}/${key}`;
 }

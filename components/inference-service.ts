@@ -23,7 +23,7 @@ export interface InferenceServiceArgs {
   jobOutputUri?: pulumi.Input<string>;
 }
 
-/** The EAS service JSON (pai-openapi.md §2.6): image-based deploy of vLLM with read-only OSS mounts. */
+/** The EAS service JSON (docs/sources.md#pai-2.6): image-based deploy of vLLM with read-only OSS mounts. */
 export function easServiceConfig(
   s: ResolvedService,
   modelsBucket: string,
@@ -102,7 +102,7 @@ export class InferenceService extends pulumi.ComponentResource {
         { parent: this, dependsOn: [service] },
       );
     }
-    // alicloud.pai.Service has no endpoint outputs; read them from DescribeService (§2.3).
+    // alicloud.pai.Service has no endpoint outputs; read them from DescribeService (docs/sources.md#pai-2.3).
     const endpoints = new EasServiceEndpoints(
       `${name}-endpoints`,
       { region: args.region, serviceName: service.id },

@@ -2,7 +2,7 @@
 // The logic lives in impl/dlc-job.ts and is loaded at call time (see load-impl.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type * as Impl from "./impl/dlc-job";
-import { loadProviderImpl } from "./load-impl";
+import { thinProvider } from "./thin-provider";
 
 /** Plain inputs of a DLC job (what the provider receives). */
 export interface DlcJobInputs {
@@ -81,19 +81,8 @@ export interface DlcJobOutputs extends DlcJobInputs {
 /** Resource arguments: every input may be a Pulumi Input. */
 export type DlcJobArgs = { [K in keyof DlcJobInputs]: pulumi.Input<DlcJobInputs[K]> };
 
-function dlcJobImpl(): typeof Impl {
-  return loadProviderImpl("dlc-job") as typeof Impl;
-}
-
-/** The dynamic provider. Thin: each method loads impl/dlc-job.ts at call time. */
-export const dlcJobProvider: pulumi.dynamic.ResourceProvider<DlcJobInputs, DlcJobOutputs> = {
-  check: (olds, news) => dlcJobImpl().check(olds, news),
-  diff: (id, olds, news) => dlcJobImpl().diff(id, olds, news),
-  create: (inputs) => dlcJobImpl().create(inputs),
-  read: (id, props) => dlcJobImpl().read(id, props),
-  update: (id, olds, news) => dlcJobImpl().update(id, olds, news),
-  delete: (id, props) => dlcJobImpl().remove(id, props),
-};
+/** The dynamic provider (thin; loads impl/dlc-job.ts at call time). */
+export const dlcJobProvider = thinProvider<DlcJobInputs, DlcJobOutputs, typeof Impl>("dlc-job");
 
 /** A PAI-DLC job. Type token `pulumi-nodejs:dynamic/pai:DlcJob`. */
 export class DlcJob extends pulumi.dynamic.Resource {

@@ -2,7 +2,7 @@
 // Logic in impl/eas-autoscaler.ts, loaded at call time (see load-impl.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type * as Impl from "./impl/eas-autoscaler";
-import { loadProviderImpl } from "./load-impl";
+import { thinProvider } from "./thin-provider";
 
 /** Plain inputs of an EAS autoscaler. */
 export interface EasAutoscalerInputs {
@@ -33,22 +33,10 @@ export interface EasAutoscalerOutputs extends EasAutoscalerInputs {
 /** Resource arguments. */
 export type EasAutoscalerArgs = { [K in keyof EasAutoscalerInputs]: pulumi.Input<EasAutoscalerInputs[K]> };
 
-function easAutoscalerImpl(): typeof Impl {
-  return loadProviderImpl("eas-autoscaler") as typeof Impl;
-}
-
 /** The dynamic provider (thin; loads impl/eas-autoscaler.ts at call time). */
-export const easAutoscalerProvider: pulumi.dynamic.ResourceProvider<
-  EasAutoscalerInputs,
-  EasAutoscalerOutputs
-> = {
-  check: (olds, news) => easAutoscalerImpl().check(olds, news),
-  diff: (id, olds, news) => easAutoscalerImpl().diff(id, olds, news),
-  create: (inputs) => easAutoscalerImpl().create(inputs),
-  read: (id, props) => easAutoscalerImpl().read(id, props),
-  update: (id, olds, news) => easAutoscalerImpl().update(id, olds, news),
-  delete: (id, props) => easAutoscalerImpl().remove(id, props),
-};
+export const easAutoscalerProvider = thinProvider<EasAutoscalerInputs, EasAutoscalerOutputs, typeof Impl>(
+  "eas-autoscaler",
+);
 
 /** An EAS service autoscaler. Type token `pulumi-nodejs:dynamic/pai:EasAutoscaler`. */
 export class EasAutoscaler extends pulumi.dynamic.Resource {

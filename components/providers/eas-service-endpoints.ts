@@ -1,9 +1,9 @@
 // Endpoints of an EAS service as a Pulumi resource (a dynamic provider): alicloud.pai.Service has no
-// endpoint outputs, EAS DescribeService has them (pai-openapi.md §2.3). Read-only: it owns nothing.
+// endpoint outputs, EAS DescribeService has them (docs/sources.md#pai-2.3). Read-only: it owns nothing.
 // Logic in impl/eas-service-endpoints.ts, loaded at call time (see load-impl.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type * as Impl from "./impl/eas-service-endpoints";
-import { loadProviderImpl } from "./load-impl";
+import { thinProvider } from "./thin-provider";
 
 /** Plain inputs. */
 export interface EasServiceEndpointsInputs {
@@ -17,16 +17,16 @@ export interface EasServiceEndpointsInputs {
 
 /**
  * State (id = `<region>/<serviceName>`). Deliberately no AccessToken: DescribeService returns one
- * (§2.3), but it would be stored in state; callers who need it read it from EAS themselves.
+ * (docs/sources.md#pai-2.3), but it would be stored in state; callers who need it read it from EAS themselves.
  */
 export interface EasServiceEndpointsOutputs extends EasServiceEndpointsInputs {
   /** Public endpoint URL; empty when the service has none. */
   internetEndpoint: string;
   /** VPC endpoint URL; empty when the service has none. */
   intranetEndpoint: string;
-  /** EAS service id (ServiceId, §2.3). */
+  /** EAS service id (ServiceId, docs/sources.md#pai-2.3). */
   serviceId: string;
-  /** Service status when last read (Running, Creating, ... §2.2). */
+  /** Service status when last read (Running, Creating, ... docs/sources.md#pai-2.2). */
   status: string;
 }
 
@@ -35,22 +35,12 @@ export type EasServiceEndpointsArgs = {
   [K in keyof EasServiceEndpointsInputs]: pulumi.Input<EasServiceEndpointsInputs[K]>;
 };
 
-function easServiceEndpointsImpl(): typeof Impl {
-  return loadProviderImpl("eas-service-endpoints") as typeof Impl;
-}
-
 /** The dynamic provider (thin; loads impl/eas-service-endpoints.ts at call time). */
-export const easServiceEndpointsProvider: pulumi.dynamic.ResourceProvider<
+export const easServiceEndpointsProvider = thinProvider<
   EasServiceEndpointsInputs,
-  EasServiceEndpointsOutputs
-> = {
-  check: (olds, news) => easServiceEndpointsImpl().check(olds, news),
-  diff: (id, olds, news) => easServiceEndpointsImpl().diff(id, olds, news),
-  create: (inputs) => easServiceEndpointsImpl().create(inputs),
-  read: (id, props) => easServiceEndpointsImpl().read(id, props),
-  update: (id, olds, news) => easServiceEndpointsImpl().update(id, olds, news),
-  delete: (id, props) => easServiceEndpointsImpl().remove(id, props),
-};
+  EasServiceEndpointsOutputs,
+  typeof Impl
+>("eas-service-endpoints");
 
 /** Endpoints of an EAS service. Type token `pulumi-nodejs:dynamic/pai:EasServiceEndpoints`. */
 export class EasServiceEndpoints extends pulumi.dynamic.Resource {

@@ -2,7 +2,7 @@
 // Logic in impl/gpu-quota.ts, loaded at call time (see load-impl.ts).
 import * as pulumi from "@pulumi/pulumi";
 import type * as Impl from "./impl/gpu-quota";
-import { loadProviderImpl } from "./load-impl";
+import { thinProvider } from "./thin-provider";
 
 /** Plain inputs of a GPU quota. */
 export interface GpuQuotaInputs {
@@ -45,19 +45,8 @@ export interface GpuQuotaOutputs extends GpuQuotaInputs {
 /** Resource arguments. */
 export type GpuQuotaArgs = { [K in keyof GpuQuotaInputs]: pulumi.Input<GpuQuotaInputs[K]> };
 
-function gpuQuotaImpl(): typeof Impl {
-  return loadProviderImpl("gpu-quota") as typeof Impl;
-}
-
 /** The dynamic provider (thin; loads impl/gpu-quota.ts at call time). */
-export const gpuQuotaProvider: pulumi.dynamic.ResourceProvider<GpuQuotaInputs, GpuQuotaOutputs> = {
-  check: (olds, news) => gpuQuotaImpl().check(olds, news),
-  diff: (id, olds, news) => gpuQuotaImpl().diff(id, olds, news),
-  create: (inputs) => gpuQuotaImpl().create(inputs),
-  read: (id, props) => gpuQuotaImpl().read(id, props),
-  update: (id, olds, news) => gpuQuotaImpl().update(id, olds, news),
-  delete: (id, props) => gpuQuotaImpl().remove(id, props),
-};
+export const gpuQuotaProvider = thinProvider<GpuQuotaInputs, GpuQuotaOutputs, typeof Impl>("gpu-quota");
 
 /** A PAI Lingjun resource quota. Type token `pulumi-nodejs:dynamic/pai:GpuQuota`. */
 export class GpuQuota extends pulumi.dynamic.Resource {

@@ -7,6 +7,7 @@ import { loadDataYaml } from "../config/plain-yaml";
 import { InstanceTypeSchema, ModelSpecSchema, type InstanceType, type CatalogModel } from "./schema";
 
 export * from "./schema";
+export { contextLengthProblem } from "./context-length";
 export {
   parameterCount,
   activeParameterCount,

@@ -1,4 +1,4 @@
-// Parameter counts derived from the architecture (finetune-memory.md §7 notes, [derived] formula):
+// Parameter counts derived from the architecture (docs/sources.md#mem-7 notes, [derived] formula):
 // 2·V·h (untied) + L·(attention + 3·h·I + 2h) + h, attention = q,o (h·a·d each) + k,v (h·kv·d each) (+ biases).
 import type { CatalogModel } from "./schema";
 

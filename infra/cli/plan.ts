@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { ConfigError } from "../config/errors";
 import { stackFilePath, stackNameProblem } from "../config/load";
 import { renderReport, runOfflinePlan, stackNameOf } from "../plan";
-import { parseFlags, UsageError } from "./flags";
+import { parseOptions, UsageError } from "./args";
 
 const USAGE =
   "usage: npm run plan -- (--stack <dev|staging|prod|...> | --config <path to a stack YAML>) [--json]";
@@ -20,7 +20,12 @@ export async function main(argv: string[]): Promise<number> {
   Error.stackTraceLimit = 0;
   let flags;
   try {
-    flags = parseFlags(argv, { stack: "string", config: "string", json: "boolean", help: "boolean" });
+    flags = parseOptions(argv, {
+      stack: { type: "string" },
+      config: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean" },
+    });
     if (flags.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;

@@ -30,19 +30,20 @@ import {
   writeFileAtomic,
   type RefreshOutcome,
 } from "../pricing";
-import { parseFlags, UsageError } from "./flags";
+import { formatTable } from "../text/table";
+import { type OptionValues, parseOptions, UsageError } from "./args";
 
 export const DEFAULT_CATALOG = join(__dirname, "..", "catalog", "instances.yaml");
 const DEFAULT_REGION = "cn-hangzhou";
 
 const FLAGS = {
-  json: "boolean",
-  catalog: "string",
-  refresh: "boolean",
-  region: "string",
-  only: "string",
-  "dry-run": "boolean",
-  "allow-partial": "boolean",
+  json: { type: "boolean" },
+  catalog: { type: "string" },
+  refresh: { type: "boolean" },
+  region: { type: "string" },
+  only: { type: "string" },
+  "dry-run": { type: "boolean" },
+  "allow-partial": { type: "boolean" },
 } as const;
 
 /** Where output goes, and what the process sees (tests inject these). */
@@ -98,14 +99,7 @@ function printTable(rows: PriceRow[], out: (s: string) => void): void {
     r.price?.date ?? "-",
     clip(r.price?.source ?? "-", 80),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  out(line(header));
-  for (const b of body) out(line(b));
+  for (const line of formatTable([header, ...body])) out(line);
   const missing = rows.filter((r) => !r.price).length;
   const unverified = rows.filter((r) => r.price?.kind === "unverified").length;
   if (missing > 0) out(`warning: ${missing} of ${rows.length} instance types have no price`);
@@ -139,7 +133,7 @@ function describeOutcome(o: RefreshOutcome): string {
 }
 
 async function refresh(
-  flags: ReturnType<typeof parseFlags<typeof FLAGS>>,
+  flags: OptionValues<typeof FLAGS>,
   file: string,
   text: string,
   instances: InstanceType[],
@@ -213,7 +207,7 @@ async function refresh(
 /** CLI entry: resolves to the exit code. */
 export async function main(argv: readonly string[], io: PricesIo): Promise<number> {
   try {
-    const flags = parseFlags([...argv], FLAGS);
+    const flags = parseOptions(argv, FLAGS);
     if (flags.refresh && flags.json) throw new UsageError("--json applies to the listing, not to --refresh");
     if (!flags.refresh) {
       for (const f of ["region", "only", "dry-run", "allow-partial"] as const) {

@@ -23,7 +23,7 @@ import {
   type PlanRunner,
 } from "../promote/promote";
 import { YamlEditError } from "../promote/yaml-edit";
-import { parseFlags, UsageError, type FlagValues } from "./flags";
+import { parseOptions, UsageError, type OptionValues } from "./args";
 
 const USAGE = [
   "usage: npm run promote -- --from <stack> --to <stack> [--job <name>] --metrics <metrics.json> [--outputs <file>] [--dry-run] [--yes] [--stacks-dir <dir>]",
@@ -31,16 +31,16 @@ const USAGE = [
 ].join("\n");
 
 const SPEC = {
-  from: "string",
-  to: "string",
-  job: "string",
-  metrics: "string",
-  outputs: "string",
-  "dry-run": "boolean",
-  yes: "boolean",
-  rollback: "boolean",
-  help: "boolean",
-  "stacks-dir": "string",
+  from: { type: "string" },
+  to: { type: "string" },
+  job: { type: "string" },
+  metrics: { type: "string" },
+  outputs: { type: "string" },
+  "dry-run": { type: "boolean" },
+  yes: { type: "boolean" },
+  rollback: { type: "boolean" },
+  help: { type: "boolean" },
+  "stacks-dir": { type: "string" },
 } as const;
 
 export interface PromoteIo {
@@ -62,9 +62,9 @@ async function askOnTty(question: string): Promise<boolean> {
 
 export async function main(argv: string[], io: PromoteIo = defaultIo()): Promise<number> {
   process.setSourceMapsEnabled(false);
-  let flags: FlagValues<typeof SPEC>;
+  let flags: OptionValues<typeof SPEC>;
   try {
-    flags = parseFlags(argv, SPEC);
+    flags = parseOptions(argv, SPEC);
     if (flags.help) {
       io.out.write(`${USAGE}\n`);
       return 0;

@@ -13,21 +13,21 @@ import { contentVersion } from "../data/content-version";
 import { METRICS_KIND, type MetricsRecord } from "../evaluation/metrics-file";
 import { pairUp, ScoreInputError } from "../evaluation/read";
 import { METRIC_NAMES, score } from "../evaluation/score";
-import { parseFlags, UsageError, type FlagValues } from "./flags";
+import { parseOptions, UsageError, type OptionValues } from "./args";
 
 const USAGE =
   "usage: npm run score -- --predictions <jsonl> --references <jsonl> [--json] [--stack <s> --job <j> --artifact <oss://bucket/path/> --run-hash <hash> --dataset-path <path in the datasets bucket>]";
 
 const SPEC = {
-  predictions: "string",
-  references: "string",
-  json: "boolean",
-  help: "boolean",
-  stack: "string",
-  job: "string",
-  artifact: "string",
-  "run-hash": "string",
-  "dataset-path": "string",
+  predictions: { type: "string" },
+  references: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean" },
+  stack: { type: "string" },
+  job: { type: "string" },
+  artifact: { type: "string" },
+  "run-hash": { type: "string" },
+  "dataset-path": { type: "string" },
 } as const;
 
 const RECORD_FLAGS = ["stack", "job", "artifact", "run-hash", "dataset-path"] as const;
@@ -37,9 +37,9 @@ export async function main(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-  let flags: FlagValues<typeof SPEC>;
+  let flags: OptionValues<typeof SPEC>;
   try {
-    flags = parseFlags(argv, SPEC);
+    flags = parseOptions(argv, SPEC);
     if (flags.help) {
       out.write(`${USAGE}\n`);
       return 0;

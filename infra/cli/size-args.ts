@@ -1,6 +1,6 @@
 // Argument parsing for `npm run size`: every bad input becomes a UsageError naming the flag and what was expected.
-import { readFileSync } from "node:fs";
-import { loadCatalog, ModelSpecSchema, type CatalogModel } from "../catalog";
+import { readFileSync, statSync } from "node:fs";
+import { contextLengthProblem, loadCatalog, ModelSpecSchema, type CatalogModel } from "../catalog";
 import {
   ALL_LINEAR,
   defaultTrainingSettings,
@@ -13,10 +13,9 @@ import {
   type Quant,
   type TrainingSettings,
 } from "../sizing";
+import { integerArg, numberArg, oneOf, parseOptions, type OptionTable, UsageError } from "./args";
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError };
 
 export interface SizeRequest {
   model: CatalogModel;
@@ -29,54 +28,55 @@ export interface SizeRequest {
   usage?: "dlc" | "lingjun";
 }
 
-const BOOLEAN_FLAGS = new Set([
-  "--offload",
-  "--json",
-  "--trainable-embeddings",
-  "--optimizer-in-backward",
-  "--paged-optimizer",
-  "--chunked-loss",
-  "--activation-offload",
-  "--legacy-kv-cache",
-]);
-const VALUE_FLAGS = new Set([
-  "--model",
-  "--arch-file",
-  "--method",
-  "--seq-len",
-  "--batch-size",
-  "--gpus",
-  "--nodes",
-  "--zero",
-  "--gradient-checkpointing",
-  "--flash-attention",
-  "--lora-rank",
-  "--lora-targets",
-  "--precision",
-  "--quant",
-  "--optimizer",
-  "--freeze-layers",
-  "--mode",
-  "--context",
-  "--concurrency",
-  "--kv-cache",
-  "--prefill-tokens",
-  "--prefill-logits",
-  "--headroom",
-  "--gpu-model",
-  "--usage",
-]);
+/**
+ * Every option of `npm run size`, in parseArgs' form. Boolean options are switches; string options
+ * are checked where they are read below. To add one: a row here, its check in parseSizeArgs.
+ */
+export const SIZE_OPTIONS = {
+  // what to size
+  model: { type: "string" },
+  "arch-file": { type: "string" },
+  mode: { type: "string" },
+  json: { type: "boolean" },
+  // training
+  method: { type: "string" },
+  "seq-len": { type: "string" },
+  "batch-size": { type: "string" },
+  gpus: { type: "string" },
+  nodes: { type: "string" },
+  zero: { type: "string" },
+  offload: { type: "boolean" },
+  "gradient-checkpointing": { type: "string" },
+  "flash-attention": { type: "string" },
+  "lora-rank": { type: "string" },
+  "lora-targets": { type: "string" },
+  precision: { type: "string" },
+  quant: { type: "string" },
+  optimizer: { type: "string" },
+  "freeze-layers": { type: "string" },
+  "trainable-embeddings": { type: "boolean" },
+  "optimizer-in-backward": { type: "boolean" },
+  "paged-optimizer": { type: "boolean" },
+  "chunked-loss": { type: "boolean" },
+  "activation-offload": { type: "boolean" },
+  // inference
+  context: { type: "string" },
+  concurrency: { type: "string" },
+  "kv-cache": { type: "string" },
+  "prefill-tokens": { type: "string" },
+  "prefill-logits": { type: "string" },
+  "legacy-kv-cache": { type: "boolean" },
+  // placement
+  headroom: { type: "string" },
+  "gpu-model": { type: "string" },
+  usage: { type: "string" },
+} as const satisfies OptionTable;
 
-function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
-  if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new UsageError(`${flag}: expected one of ${allowed.join(" | ")}, got "${v}"`);
-}
-
-function positiveInt(flag: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) <= 0)
-    throw new UsageError(`${flag}: expected a positive integer, got "${v}"`);
-  return Number(v);
-}
+/**
+ * Upper bound of every count option. Not a model limit (the context rule below is): a bound that
+ * keeps the arithmetic exact (products of counts stay far below 2^53) and refuses typos like 10^20.
+ */
+const MAX_COUNT = 10_000_000;
 
 function onOff(flag: string, v: string): boolean {
   return oneOf(flag, v, ["on", "off"] as const) === "on";
@@ -93,16 +93,26 @@ function loraTargets(v: string): LoraTargets {
   return parts as LoraModule[];
 }
 
+const MAX_ARCH_FILE_BYTES = 4 * 2 ** 20;
+const firstLine = (text: string) => text.split("\n")[0] ?? text;
+
 /** Reads a Hugging Face config.json of the Llama/Qwen2/Mistral family (also Qwen v1 and ChatGLM keys). */
 export function modelFromArchFile(path: string): CatalogModel {
-  let cfg: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    cfg = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    if (statSync(path).size > MAX_ARCH_FILE_BYTES)
+      throw new Error(`larger than ${MAX_ARCH_FILE_BYTES / 2 ** 20} MiB; a config.json is a few KiB`);
+    parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     throw new UsageError(
-      `--arch-file: expected a readable JSON config.json, got "${path}" (${(e as Error).message})`,
+      `--arch-file: expected a readable JSON config.json, got "${path}" (${e instanceof SyntaxError ? "not valid JSON" : firstLine((e as Error).message)})`,
     );
   }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new UsageError(
+      `--arch-file: ${path}: expected a JSON object (a Hugging Face config.json), got ${parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed}`,
+    );
+  const cfg = parsed as Record<string, unknown>;
   const num = (...keys: string[]): number | undefined => {
     for (const k of keys) if (typeof cfg[k] === "number") return cfg[k];
     return undefined;
@@ -115,7 +125,7 @@ export function modelFromArchFile(path: string): CatalogModel {
   const modelType = typeof cfg.model_type === "string" ? cfg.model_type : "unknown";
   const heads = need("num_attention_heads");
   let intermediate = need("intermediate_size", "ffn_hidden_size");
-  // Qwen (v1) prints twice each SwiGLU branch's width (finetune-memory.md §7 notes).
+  // Qwen (v1) prints twice each SwiGLU branch's width (docs/sources.md#mem-7 notes).
   if (modelType === "qwen") intermediate /= 2;
   const spec = {
     id: `arch-file-${modelType}`.toLowerCase().replace(/[^a-z0-9.-]/g, "-"),
@@ -148,20 +158,26 @@ export function modelFromArchFile(path: string): CatalogModel {
   return r.data;
 }
 
+/**
+ * The plan's rule (infra/catalog/context-length.ts): no sequence longer than the model's context.
+ * Applied by the CLI, not by parseSizeArgs: the accuracy benchmark replays published runs that
+ * stretched a context (RoPE scaling), which the estimator may still size.
+ */
+export function checkContextLength(req: SizeRequest): void {
+  const tokens = req.mode === "training" ? req.training.seqLen : req.inference.contextLength;
+  const tooLong = contextLengthProblem(req.model, tokens);
+  if (tooLong) throw new UsageError(`${req.mode === "training" ? "--seq-len" : "--context"}: ${tooLong}`);
+}
+
 /** Parses argv (without node and script) into a sizing request. Throws UsageError on bad input. */
 export function parseSizeArgs(argv: readonly string[]): SizeRequest {
-  const v = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? "";
-    if (BOOLEAN_FLAGS.has(a)) flags.add(a);
-    else if (VALUE_FLAGS.has(a)) {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) throw new UsageError(`${a}: expected a value`);
-      v.set(a, next);
-      i++;
-    } else throw new UsageError(`${a}: unknown argument (see the usage in infra/cli/size.ts)`);
-  }
+  const o = parseOptions(argv, SIZE_OPTIONS);
+  const v = new Map(
+    Object.entries(o)
+      .filter((entry): entry is [string, string] => typeof entry[1] === "string")
+      .map(([name, value]) => [`--${name}`, value]),
+  );
+  const switchOn = (name: keyof typeof SIZE_OPTIONS) => o[name] === true;
   const mode = oneOf("--mode", v.get("--mode") ?? "training", ["training", "inference"] as const);
   if (v.has("--model") === v.has("--arch-file"))
     throw new UsageError(
@@ -185,8 +201,8 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
     throw new UsageError("--seq-len: expected a positive integer");
   if (mode === "training" && !v.has("--batch-size"))
     throw new UsageError("--batch-size: expected a positive integer");
-  const int = (flag: string, dflt: number): number =>
-    v.has(flag) ? positiveInt(flag, v.get(flag) ?? "") : dflt;
+  const int = (flag: string, dflt: number, min = 1): number =>
+    v.has(flag) ? integerArg(flag, v.get(flag) ?? "", { min, max: MAX_COUNT }) : dflt;
 
   const quantRaw = v.get("--quant");
   const quant =
@@ -224,17 +240,17 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
     gpusPerNode: gpus,
     nodes: int("--nodes", 1),
     zeroStage,
-    offload: flags.has("--offload"),
+    offload: switchOn("offload"),
     gradientCheckpointing: onOff("--gradient-checkpointing", v.get("--gradient-checkpointing") ?? "on"),
     flashAttention: onOff("--flash-attention", v.get("--flash-attention") ?? "on"),
     loraRank: int("--lora-rank", 8),
     loraTargets: loraTargets(v.get("--lora-targets") ?? "all-linear"),
     freezeTrainableLayers: int("--freeze-layers", 2),
-    trainableEmbeddings: flags.has("--trainable-embeddings"),
-    optimizerInBackward: flags.has("--optimizer-in-backward"),
-    pagedOptimizer: flags.has("--paged-optimizer"),
-    chunkedLoss: flags.has("--chunked-loss"),
-    activationOffload: flags.has("--activation-offload"),
+    trainableEmbeddings: switchOn("trainable-embeddings"),
+    optimizerInBackward: switchOn("optimizer-in-backward"),
+    pagedOptimizer: switchOn("paged-optimizer"),
+    chunkedLoss: switchOn("chunked-loss"),
+    activationOffload: switchOn("activation-offload"),
   });
 
   let servingPrecision: InferenceSettings["precision"] = "bf16";
@@ -257,19 +273,16 @@ export function parseSizeArgs(argv: readonly string[]): SizeRequest {
     kvCachePrecision: oneOf("--kv-cache", v.get("--kv-cache") ?? "bf16", ["bf16", "int8"] as const),
     ...(v.has("--prefill-tokens") ? { prefillTokens: int("--prefill-tokens", 1) } : {}),
     prefillLogits: oneOf("--prefill-logits", v.get("--prefill-logits") ?? "last", ["last", "all"] as const),
-    legacyKvCache: flags.has("--legacy-kv-cache"),
+    legacyKvCache: switchOn("legacy-kv-cache"),
   };
-  const headroomRaw = v.get("--headroom") ?? "0.1";
-  const headroom = Number(headroomRaw);
-  if (!Number.isFinite(headroom) || headroom < 0 || headroom >= 1)
-    throw new UsageError(`--headroom: expected a fraction in [0, 1), got "${headroomRaw}"`);
+  const headroom = numberArg("--headroom", v.get("--headroom") ?? "0.1", { min: 0, max: 1 });
   const usageRaw = v.get("--usage");
   return {
     model,
     mode,
     training,
     inference,
-    json: flags.has("--json"),
+    json: switchOn("json"),
     headroom,
     gpuModel: v.get("--gpu-model"),
     usage: usageRaw === undefined ? undefined : oneOf("--usage", usageRaw, ["dlc", "lingjun"] as const),

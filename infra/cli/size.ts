@@ -26,7 +26,7 @@ import {
   type FitOption,
   type MemoryEstimate,
 } from "../sizing";
-import { parseSizeArgs, UsageError, type SizeRequest } from "./size-args";
+import { checkContextLength, parseSizeArgs, UsageError, type SizeRequest } from "./size-args";
 
 export interface SizeResult {
   model: string;
@@ -137,6 +137,7 @@ export function main(
   let req: SizeRequest;
   try {
     req = parseSizeArgs(argv);
+    checkContextLength(req);
     const result = size(req);
     if (req.json) out(JSON.stringify(result, null, 2));
     else printText(result, out);

@@ -4,10 +4,12 @@
  * ignored) and every field documents its default.
  *
  * Cross-field rules that need the catalog (does the base model exist, does the instance have that
- * many GPUs) live in `validate.ts`; this file only describes shapes and single-field ranges.
+ * many GPUs) live in `infra/resolve` (jobs.ts, services.ts); this file only describes shapes and
+ * single-field ranges.
  */
 import { z } from "zod";
 import { METRIC_NAMES } from "../evaluation/score";
+import { REGION_ID_PATTERN } from "../pai/region";
 
 /** Fine-tuning methods: all parameters, the last layers only, LoRA adapters, LoRA on a 4-bit base. */
 export const FineTuneMethodSchema = z.enum(["full", "freeze", "lora", "qlora"]);
@@ -36,7 +38,7 @@ export const EnvironmentSchema = z.enum(["dev", "staging", "prod"]);
 
 /** `pai-finetune:workspace` — the PAI workspace everything is created in. */
 export const WorkspaceConfigSchema = z.strictObject({
-  /** Workspace name: 3-23 letters, digits or '_', starting with a letter, unique per region (pai-openapi.md §4). Required. */
+  /** Workspace name: 3-23 letters, digits or '_', starting with a letter, unique per region (docs/sources.md#pai-4). Required. */
   name: z
     .string()
     .regex(
@@ -45,7 +47,7 @@ export const WorkspaceConfigSchema = z.strictObject({
     ),
   /** Shown in the console. Default: the name. */
   displayName: z.string().min(1).max(64).optional(),
-  /** Free text, at most 80 characters (pai-openapi.md §4). Default: "pai-finetune <environment>". */
+  /** Free text, at most 80 characters (docs/sources.md#pai-4). Default: "pai-finetune <environment>". */
   description: z.string().max(80).optional(),
   /** Workspace mode: ["prod"] (basic) or ["dev","prod"] (standard). Default: ["dev","prod"] for dev/staging, ["prod"] for prod. */
   envTypes: z
@@ -91,7 +93,7 @@ export const StorageConfigSchema = z.strictObject({
 
 /** `pai-finetune:quota` — the Lingjun GPU resource quota that quota-backed jobs draw on. */
 export const QuotaConfigSchema = z.strictObject({
-  /** Quota name, 1-63 characters (pai-openapi.md §3.2). Default: "<workspace name>-quota". */
+  /** Quota name, 1-63 characters (docs/sources.md#pai-3.2). Default: "<workspace name>-quota". */
   name: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "1-63 letters, digits, '_' or '-', starting with a letter")
@@ -122,7 +124,7 @@ export const DatasetConfigSchema = z.strictObject({
   avgTokensPerExample: positiveInt,
 });
 
-/** Training hyperparameters; those that do not apply to a method are rejected by `validate.ts`. */
+/** Training hyperparameters; those that do not apply to a method are rejected in `infra/resolve/jobs.ts`. */
 export const HyperparametersSchema = z.strictObject({
   /** Passes over the dataset. Default: 3. */
   epochs: z.number().positive().max(100).default(3),
@@ -279,7 +281,7 @@ export const JobConfigSchema = z.strictObject({
     .positive()
     .max(24 * 30)
     .default(72),
-  /** Scheduling priority on a quota, 1 (lowest) to 9 (pai-openapi.md §1.2). Default: 1. */
+  /** Scheduling priority on a quota, 1 (lowest) to 9 (docs/sources.md#pai-1.2). Default: 1. */
   priority: z.number().int().min(1).max(9).default(1),
   /** Evaluate the trained model (an EvaluationJob after this job; needs waitFor: succeeded). Default: none. */
   evaluation: EvaluationConfigSchema.optional(),
@@ -289,7 +291,7 @@ export const JobConfigSchema = z.strictObject({
 
 /** Autoscaling targets of a service: the metric a replica is held at. */
 export const AutoscalingSchema = z.strictObject({
-  /** Metric: "qps" (per replica), "cpu" (%) or "gpu-util" (%), pai-openapi.md §2.4. Required. */
+  /** Metric: "qps" (per replica), "cpu" (%) or "gpu-util" (%), docs/sources.md#pai-2.4. Required. */
   metric: z.enum(["qps", "cpu", "gpu-util"]),
   /** Target value per replica (QPS, or percent for cpu/gpu-util). Required. */
   target: z.number().positive(),
@@ -385,7 +387,7 @@ export const PromotionConfigSchema = z.strictObject({
  */
 export const StackConfigSchema = z.strictObject({
   /** Alibaba Cloud region, from `alicloud:region`. Required. */
-  region: z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+$/, "an Alibaba Cloud region id such as 'cn-wulanchabu'"),
+  region: z.string().regex(REGION_ID_PATTERN, "an Alibaba Cloud region id such as 'cn-wulanchabu'"),
   environment: EnvironmentSchema,
   workspace: WorkspaceConfigSchema,
   storage: StorageConfigSchema,

@@ -1,9 +1,10 @@
 // The single place that talks to @alicloud/openapi-client: ROA params exactly as the generated
-// SDKs build them (pai-openapi.md §0), retries (§5), readable errors, zod-parsed responses.
+// SDKs build them (docs/sources.md#pai-0), retries (docs/sources.md#pai-5), readable errors, zod-parsed responses.
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import { type z } from "zod";
 import { type CredentialSource, defaultCredentialSource } from "./credentials";
 import { type PaiProduct, resolveEndpoint } from "./endpoints";
+import { envNumber } from "./env-settings";
 import { PaiApiError, isRetryable, isThrottling, toPaiApiError } from "./errors";
 import {
   type RetryOptions,
@@ -13,7 +14,7 @@ import {
   sleep,
 } from "./retry";
 
-/** API versions per product (§0). */
+/** API versions per product (docs/sources.md#pai-0). */
 export const API_VERSION: Readonly<Record<PaiProduct, string>> = {
   dlc: "2020-12-03",
   eas: "2021-07-01",
@@ -43,7 +44,7 @@ export interface PaiClientOptions {
   connectTimeoutMs?: number;
 }
 
-/** One operation's fixed facts, copied from the reference tables. */
+/** One operation's fixed facts, from the public sources listed in docs/sources.md#pai. */
 export interface OperationSpec {
   action: string;
   method: "GET" | "POST" | "PUT" | "DELETE";
@@ -160,9 +161,9 @@ export class PaiCaller {
   private getClient(): OpenApi {
     if (this.client) return this.client;
     const endpoint = resolveEndpoint(this.product, this.region, this.options.endpoint);
-    const readTimeout = this.options.readTimeoutMs ?? (Number(process.env.PAI_READ_TIMEOUT_MS) || 30_000);
+    const readTimeout = this.options.readTimeoutMs ?? envNumber("PAI_READ_TIMEOUT_MS", 30_000, { min: 1 });
     const config = new $OpenApi.Config({
-      // The credential object is only asked for keys when a request is signed (§0, [OC] doRequest).
+      // The credential object is only asked for keys when a request is signed (docs/sources.md#pai-0, [OC] doRequest).
       credential: this.options.credentials ?? defaultCredentialSource(),
       endpoint: endpoint.host,
       protocol: endpoint.protocol,
@@ -175,12 +176,12 @@ export class PaiCaller {
   }
 }
 
-/** Percent-encodes one path segment (the SDKs use OpenApiUtil.getEncodeParam, §0). */
+/** Percent-encodes one path segment (the SDKs use OpenApiUtil.getEncodeParam, docs/sources.md#pai-0). */
 export function encodePathParam(value: string): string {
   return encodeURIComponent(value);
 }
 
-/** Turns scalars into query strings (booleans → "true"/"false", §0); undefined stays undefined. */
+/** Turns scalars into query strings (booleans → "true"/"false", docs/sources.md#pai-0); undefined stays undefined. */
 export function queryValue(value: string | number | boolean | undefined): string | undefined {
   return value === undefined ? undefined : String(value);
 }

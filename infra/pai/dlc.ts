@@ -1,8 +1,8 @@
-// PAI-DLC 2020-12-03 client: CreateJob, GetJob, StopJob, DeleteJob, ListJobs (pai-openapi.md §1).
+// PAI-DLC 2020-12-03 client: CreateJob, GetJob, StopJob, DeleteJob, ListJobs (docs/sources.md#pai-1).
 import { z } from "zod";
 import { type OperationSpec, type PaiClientOptions, PaiCaller, encodePathParam, queryValue } from "./call";
 
-/** Job statuses known from §1.6; the API may return others, so the type stays open. */
+/** Job statuses known from docs/sources.md#pai-1.6; the API may return others, so the type stays open. */
 export type KnownJobStatus =
   | "Creating"
   | "Queuing"
@@ -22,7 +22,7 @@ export type KnownJobStatus =
 /** A job status: one of KnownJobStatus or any string a newer API returns. */
 export type JobStatus = KnownJobStatus | (string & {});
 
-/** End states in every status list (§1.6). */
+/** End states in every status list (docs/sources.md#pai-1.6). */
 export const TERMINAL_JOB_STATUSES: readonly string[] = ["Succeeded", "Failed", "Stopped"];
 
 /** True for Succeeded, Failed, Stopped. */
@@ -30,7 +30,7 @@ export function isTerminalJobStatus(status: string): boolean {
   return TERMINAL_JOB_STATUSES.includes(status);
 }
 
-/** Resources of one pod on a quota (§1.3: all strings, e.g. "8", "1", "64Gi"). */
+/** Resources of one pod on a quota (docs/sources.md#pai-1.3: all strings, e.g. "8", "1", "64Gi"). */
 export interface ResourceConfig {
   cpu: string;
   gpu: string;
@@ -39,7 +39,7 @@ export interface ResourceConfig {
   gpuType?: string;
 }
 
-/** One node role of a job (§1.3 JobSpec). Set `ecsSpec` (public) or `resourceConfig` (quota), not both. */
+/** One node role of a job (docs/sources.md#pai-1.3 JobSpec). Set `ecsSpec` (public) or `resourceConfig` (quota), not both. */
 export interface JobSpec {
   /** Role, e.g. `Worker` or `Master`. */
   type: string;
@@ -51,14 +51,14 @@ export interface JobSpec {
   resourceConfig?: ResourceConfig;
 }
 
-/** A dataset mount (§1.2 DataSources). */
+/** A dataset mount (docs/sources.md#pai-1.2 DataSources). */
 export interface DataSource {
   uri?: string;
   mountPath?: string;
   dataSourceId?: string;
 }
 
-/** CreateJob input in JS names; mapped to §1.2 wire names. */
+/** CreateJob input in JS names; mapped to docs/sources.md#pai-1.2 wire names. */
 export interface CreateJobRequest {
   displayName: string;
   jobType: string;
@@ -72,7 +72,7 @@ export interface CreateJobRequest {
   envs?: Record<string, string>;
   dataSources?: DataSource[];
   jobMaxRunningTimeMinutes?: number;
-  /** Sent as Settings.Tags (§1.2 JobSettings). */
+  /** Sent as Settings.Tags (docs/sources.md#pai-1.2 JobSettings). */
   tags?: Record<string, string>;
   /**
    * A custom RAM role the job runs as (`acs:ram::<account id>:role/<name>`), sent as CredentialConfig
@@ -112,14 +112,14 @@ export function credentialConfigBody(roleArn: string): Record<string, unknown> {
   };
 }
 
-/** ListJobs filters (§1.5); all optional. */
+/** ListJobs filters (docs/sources.md#pai-1.5); all optional. */
 export interface ListJobsRequest {
   /** Fuzzy match on the API side; filter exactly client-side if needed. */
   displayName?: string;
   workspaceId?: string;
   status?: string;
   jobType?: string;
-  /** Matches Settings.Tags; sent as a JSON string (§0). */
+  /** Matches Settings.Tags; sent as a JSON string (docs/sources.md#pai-0). */
   tags?: Record<string, string>;
   pageNumber?: number;
   pageSize?: number;
@@ -166,7 +166,7 @@ export interface Job {
   workspaceId?: string;
   gmtCreateTime?: string;
   gmtFinishTime?: string;
-  /** ListJobs can return deleted jobs (JobItem.IsDeleted, §1.5). */
+  /** ListJobs can return deleted jobs (JobItem.IsDeleted, docs/sources.md#pai-1.5). */
   isDeleted: boolean;
   tags?: Record<string, string>;
 }
@@ -186,7 +186,7 @@ function toJob(raw: z.infer<typeof jobSchema>): Job {
   };
 }
 
-/** §1.1 operation table. */
+/** docs/sources.md#pai-1.1 operation table. */
 export const DLC_OPERATIONS = {
   CreateJob: { action: "CreateJob", method: "POST", idempotent: false },
   GetJob: { action: "GetJob", method: "GET", idempotent: true },
@@ -212,7 +212,7 @@ function jobSpecToWire(spec: JobSpec): Record<string, unknown> {
   };
 }
 
-/** Builds the §1.2 CreateJob body (undefined fields are dropped by JSON.stringify). */
+/** Builds the docs/sources.md#pai-1.2 CreateJob body (undefined fields are dropped by JSON.stringify). */
 export function createJobBody(req: CreateJobRequest): Record<string, unknown> {
   return {
     DisplayName: req.displayName,
@@ -266,7 +266,7 @@ export class DlcClient {
     return toJob(raw);
   }
 
-  /** StopJob (no body, §1.1). */
+  /** StopJob (no body, docs/sources.md#pai-1.1). */
   async stopJob(jobId: string): Promise<void> {
     await this.caller.call(
       DLC_OPERATIONS.StopJob,
@@ -275,7 +275,7 @@ export class DlcClient {
     );
   }
 
-  /** DeleteJob: only for completed or stopped jobs (§1.1). */
+  /** DeleteJob: only for completed or stopped jobs (docs/sources.md#pai-1.1). */
   async deleteJob(jobId: string): Promise<void> {
     await this.caller.call(
       DLC_OPERATIONS.DeleteJob,

@@ -1,8 +1,8 @@
-// PAI-EAS 2021-07-01 client: the service autoscaler and DescribeService (pai-openapi.md §2).
+// PAI-EAS 2021-07-01 client: the service autoscaler and DescribeService (docs/sources.md#pai-2).
 import { z } from "zod";
 import { type OperationSpec, type PaiClientOptions, PaiCaller, encodePathParam } from "./call";
 
-/** Service statuses from §2.2; the type stays open for new values. */
+/** Service statuses from docs/sources.md#pai-2.2; the type stays open for new values. */
 export type KnownServiceStatus =
   | "Creating"
   | "Deploying"
@@ -21,7 +21,7 @@ export type KnownServiceStatus =
 /** A service status: known or any string a newer API returns. */
 export type ServiceStatus = KnownServiceStatus | (string & {});
 
-/** Documented metric names (§2.4: `qps`, `cpu`; Create also `gpu[util]`). Others are UNCONFIRMED (§6.6). */
+/** Documented metric names (docs/sources.md#pai-2.4: `qps`, `cpu`; Create also `gpu[util]`). Others are UNCONFIRMED (docs/sources.md#pai-6.6). */
 export type AutoscalerMetric = "qps" | "cpu" | "gpu[util]";
 
 /** One scaling rule. */
@@ -32,7 +32,7 @@ export interface ScaleStrategy {
   service?: string;
 }
 
-/** Create/UpdateServiceAutoScaler input (§2.4; camelCase wire keys). */
+/** Create/UpdateServiceAutoScaler input (docs/sources.md#pai-2.4; camelCase wire keys). */
 export interface AutoscalerConfig {
   /** > 0. */
   min: number;
@@ -56,7 +56,7 @@ export interface AutoscalerState {
 }
 
 /**
- * The DescribeService fields we use (§2.3). AccessToken is deliberately not parsed or surfaced: it
+ * The DescribeService fields we use (docs/sources.md#pai-2.3). AccessToken is deliberately not parsed or surfaced: it
  * would end up in provider outputs and state.
  */
 export interface Service {
@@ -66,9 +66,9 @@ export interface Service {
   reason?: string;
   message?: string;
   region?: string;
-  /** Public endpoint (§2.3 InternetEndpoint); empty or absent while the service has none. */
+  /** Public endpoint (docs/sources.md#pai-2.3 InternetEndpoint); empty or absent while the service has none. */
   internetEndpoint?: string;
-  /** VPC endpoint (§2.3 IntranetEndpoint). */
+  /** VPC endpoint (docs/sources.md#pai-2.3 IntranetEndpoint). */
   intranetEndpoint?: string;
 }
 
@@ -85,7 +85,7 @@ const autoscalerSchema = z.looseObject({
   MinReplica: numberish.optional(),
   MaxReplica: numberish.optional(),
   ScaleStrategies: z.array(strategySchema).nullish(),
-  // A free-form map (§2.4): flat `{scaleUp, scaleDown}`, or, as the API reference's response example
+  // A free-form map (docs/sources.md#pai-2.4): flat `{scaleUp, scaleDown}`, or, as the API reference's response example
   // shows it, nested one level deeper under a second `behavior` key. Both are read (behaviorWindows).
   Behavior: z
     .looseObject({
@@ -107,7 +107,7 @@ const serviceSchema = z.looseObject({
   IntranetEndpoint: z.string().nullish(),
 });
 
-/** §2.1 operation table. */
+/** docs/sources.md#pai-2.1 operation table. */
 export const EAS_OPERATIONS = {
   DescribeService: { action: "DescribeService", method: "GET", idempotent: true },
   CreateServiceAutoScaler: { action: "CreateServiceAutoScaler", method: "POST", idempotent: false },
@@ -116,7 +116,7 @@ export const EAS_OPERATIONS = {
   DeleteServiceAutoScaler: { action: "DeleteServiceAutoScaler", method: "DELETE", idempotent: true },
 } as const satisfies Record<string, OperationSpec>;
 
-/** §2.4 body: camelCase keys, behavior only when a window is set. */
+/** docs/sources.md#pai-2.4 body: camelCase keys, behavior only when a window is set. */
 export function autoscalerBody(config: AutoscalerConfig): Record<string, unknown> {
   const behavior: Record<string, unknown> = {};
   if (config.scaleUpStabilizationSeconds !== undefined) {
@@ -137,7 +137,7 @@ export function autoscalerBody(config: AutoscalerConfig): Record<string, unknown
   };
 }
 
-/** Typed PAI-EAS client; the ClusterId path segment is the region id (§2). */
+/** Typed PAI-EAS client; the ClusterId path segment is the region id (docs/sources.md#pai-2). */
 export class EasClient {
   readonly caller: PaiCaller;
 

@@ -1,7 +1,9 @@
 // Region → endpoint per PAI product, with per-product overrides (how tests reach the emulator).
-// Endpoint patterns: pai-openapi.md §1 (DLC), §2 (EAS), §3 (PAIStudio).
+// Endpoint patterns: docs/sources.md#pai-1 (DLC), docs/sources.md#pai-2 (EAS), docs/sources.md#pai-3 (PAIStudio).
 
 /** The three PAI APIs our clients speak. */
+import { isRegionId } from "./region";
+
 export type PaiProduct = "dlc" | "studio" | "eas";
 
 /** Where to send a product's requests. */
@@ -20,9 +22,9 @@ export const ENDPOINT_ENV: Readonly<Record<PaiProduct, string>> = {
 };
 
 const HOST_PREFIX: Readonly<Record<PaiProduct, string>> = {
-  dlc: "pai-dlc", // §1
-  eas: "pai-eas", // §2
-  studio: "pai", // §3
+  dlc: "pai-dlc", // docs/sources.md#pai-1
+  eas: "pai-eas", // docs/sources.md#pai-2
+  studio: "pai", // docs/sources.md#pai-3
 };
 
 /**
@@ -40,8 +42,6 @@ export const REGION_HOST_OVERRIDES: Readonly<Record<PaiProduct, Readonly<Record<
   eas: {},
   studio: {},
 };
-
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
 /** Parses an override: `http://127.0.0.1:1234` sets protocol too; a bare host means https. */
 export function parseEndpoint(value: string): ResolvedEndpoint {
@@ -72,7 +72,7 @@ export function resolveEndpoint(
   if (explicit) {
     return parseEndpoint(explicit);
   }
-  if (!REGION_PATTERN.test(region)) {
+  if (!isRegionId(region)) {
     throw new Error(`invalid Alibaba Cloud region "${region}" (expected e.g. cn-hangzhou)`);
   }
   const host = overrides[product][region] ?? `${HOST_PREFIX[product]}.${region}.aliyuncs.com`;

@@ -1,5 +1,5 @@
-// One readable error type for every PAI call. The API's error body (pai-openapi.md §5) carries
-// Code, Message and RequestId; openapi-client surfaces them as err.code / err.data (§0, §5).
+// One readable error type for every PAI call. The API's error body (docs/sources.md#pai-5) carries
+// Code, Message and RequestId; openapi-client surfaces them as err.code / err.data (docs/sources.md#pai-0, docs/sources.md#pai-5).
 
 /** Fields describing a failed PAI call. */
 export interface PaiApiErrorFields {
@@ -75,7 +75,7 @@ interface TeaLikeError {
 
 /**
  * Converts whatever openapi-client threw into a PaiApiError. A tea ResponseError has
- * `data` = the error body + statusCode (§0); anything else is a transport failure.
+ * `data` = the error body + statusCode (docs/sources.md#pai-0); anything else is a transport failure.
  */
 export function toPaiApiError(err: unknown, operation: string, resource?: string): PaiApiError {
   if (err instanceof PaiApiError) return err;
@@ -111,21 +111,21 @@ function stringOr(value: unknown, fallback: string): string {
       : fallback;
 }
 
-/** True when the API says the thing does not exist: HTTP 404, or a code `NotFound` / ending in `.NotFound` (§5). */
+/** True when the API says the thing does not exist: HTTP 404, or a code `NotFound` / ending in `.NotFound` (docs/sources.md#pai-5). */
 export function isNotFound(err: unknown): boolean {
   if (!(err instanceof PaiApiError)) return false;
   if (err.code === "InvalidAccessKeyId.NotFound") return false; // a credential problem, not a missing resource
   return err.statusCode === 404 || err.code === "NotFound" || err.code.endsWith(".NotFound");
 }
 
-/** Throttling codes (§5): prefix `Throttling`, `Rejected.Throttling`, or HTTP 429. The request was not executed. */
+/** Throttling codes (docs/sources.md#pai-5): prefix `Throttling`, `Rejected.Throttling`, or HTTP 429. The request was not executed. */
 export function isThrottling(err: PaiApiError): boolean {
   return (
     err.statusCode === 429 || err.code.startsWith("Throttling") || err.code.startsWith("Rejected.Throttling")
   );
 }
 
-/** Worth retrying: throttling, `ServiceUnavailable`, HTTP 5xx, or a transport failure (§5, mirrors [TF] NeedRetry). */
+/** Worth retrying: throttling, `ServiceUnavailable`, HTTP 5xx, or a transport failure (docs/sources.md#pai-5, mirrors [TF] NeedRetry). */
 export function isRetryable(err: PaiApiError): boolean {
   if (err.transport) return true;
   if (isThrottling(err)) return true;

@@ -1,15 +1,15 @@
 // PAIStudio 2022-01-12 resource quotas (Lingjun/ECS/ACS): CreateQuota, GetQuota, UpdateQuota,
-// ScaleQuota, DeleteQuota, ListQuotas (pai-openapi.md §3).
+// ScaleQuota, DeleteQuota, ListQuotas (docs/sources.md#pai-3).
 import { z } from "zod";
 import { type OperationSpec, type PaiClientOptions, PaiCaller, encodePathParam, queryValue } from "./call";
 
-/** Quota statuses seen in sources (§3.3, UNCONFIRMED §6.1); the type stays open. */
+/** Quota statuses seen in sources (docs/sources.md#pai-3.3, UNCONFIRMED docs/sources.md#pai-6.1); the type stays open. */
 export type KnownQuotaStatus =
   "Creating" | "Ready" | "Enabled" | "Initializing" | "Updating" | "Scaling" | "Deleting";
 /** A quota status: known or any string a newer API returns. */
 export type QuotaStatus = KnownQuotaStatus | (string & {});
 
-/** `{Type, Count}` node spec entry of Min (§3.2; key `Type` per schema, UNCONFIRMED vs `NodeSpec`, §6.2). */
+/** `{Type, Count}` node spec entry of Min (docs/sources.md#pai-3.2; key `Type` per schema, UNCONFIRMED vs `NodeSpec`, docs/sources.md#pai-6.2). */
 export interface NodeSpec {
   /** Node spec, e.g. `ml.gu7xf.8xlarge-gu108`. */
   type: string;
@@ -22,7 +22,7 @@ export interface QuotaLabel {
   value: string;
 }
 
-/** CreateQuota input (§3.2). Min is node specs only: ECS/Lingjun quotas may only use NodeSpecs. */
+/** CreateQuota input (docs/sources.md#pai-3.2). Min is node specs only: ECS/Lingjun quotas may only use NodeSpecs. */
 export interface CreateQuotaRequest {
   quotaName: string;
   /** `Lingjun`, `ECS` or `ACS`; API default `ECS`. */
@@ -35,7 +35,7 @@ export interface CreateQuotaRequest {
   labels?: QuotaLabel[];
 }
 
-/** UpdateQuota input (§3.1): Labels is a full replace. */
+/** UpdateQuota input (docs/sources.md#pai-3.1): Labels is a full replace. */
 export interface UpdateQuotaRequest {
   quotaName?: string;
   description?: string;
@@ -43,13 +43,13 @@ export interface UpdateQuotaRequest {
   queueStrategy?: string;
 }
 
-/** ScaleQuota input (§3.1): the target absolute Min. */
+/** ScaleQuota input (docs/sources.md#pai-3.1): the target absolute Min. */
 export interface ScaleQuotaRequest {
   nodeSpecs: NodeSpec[];
   resourceGroupIds?: string[];
 }
 
-/** ListQuotas filters (§3.4). */
+/** ListQuotas filters (docs/sources.md#pai-3.4). */
 export interface ListQuotasRequest {
   quotaName?: string;
   resourceType?: string;
@@ -124,7 +124,7 @@ function toQuota(raw: z.infer<typeof quotaSchema>): Quota {
   };
 }
 
-/** §3.1 operation table. */
+/** docs/sources.md#pai-3.1 operation table. */
 export const QUOTA_OPERATIONS = {
   CreateQuota: { action: "CreateQuota", method: "POST", idempotent: false },
   GetQuota: { action: "GetQuota", method: "GET", idempotent: true },
@@ -155,7 +155,7 @@ export class QuotaClient {
       ResourceType: req.resourceType,
       ParentQuotaId: req.parentQuotaId,
       ResourceGroupIds: req.resourceGroupIds,
-      AllocateStrategy: "ByNodeSpecs", // the only documented strategy (§3.2)
+      AllocateStrategy: "ByNodeSpecs", // the only documented strategy (docs/sources.md#pai-3.2)
       Min: minToWire(req.nodeSpecs),
       QueueStrategy: req.queueStrategy,
       Description: req.description,
@@ -213,7 +213,7 @@ export class QuotaClient {
     );
   }
 
-  /** One page of ListQuotas (path has a trailing slash, §3.1). */
+  /** One page of ListQuotas (path has a trailing slash, docs/sources.md#pai-3.1). */
   async listQuotas(req: ListQuotasRequest = {}): Promise<{ quotas: Quota[]; totalCount: number }> {
     const res = await this.caller.call(
       QUOTA_OPERATIONS.ListQuotas,

@@ -1,5 +1,6 @@
 // Exponential backoff with full jitter, a bounded number of attempts and a total deadline.
 // Defaults can be lowered through the environment (tests) without touching call sites.
+import { envNumber } from "./env-settings";
 
 /** How a client retries. Every field is optional; defaults below. */
 export interface RetryOptions {
@@ -28,16 +29,10 @@ export interface RetryInfo {
 /** RetryOptions with every default applied. */
 export type ResolvedRetryOptions = Required<Omit<RetryOptions, "onRetry">> & Pick<RetryOptions, "onRetry">;
 
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === "" ? NaN : Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-}
-
 /** Applies defaults (explicit option > environment > built-in). */
 export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
   return {
-    maxAttempts: Math.max(1, options.maxAttempts ?? envNumber("PAI_RETRY_MAX_ATTEMPTS", 8)),
+    maxAttempts: Math.max(1, options.maxAttempts ?? envNumber("PAI_RETRY_MAX_ATTEMPTS", 8, { min: 1 })),
     baseDelayMs: options.baseDelayMs ?? envNumber("PAI_RETRY_BASE_MS", 500),
     maxDelayMs: options.maxDelayMs ?? envNumber("PAI_RETRY_MAX_DELAY_MS", 20_000),
     deadlineMs: options.deadlineMs ?? envNumber("PAI_RETRY_DEADLINE_MS", 120_000),

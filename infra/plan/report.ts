@@ -7,6 +7,7 @@
 import type { MemoryItem } from "../sizing";
 import type { ResolvedJob, ResolvedService, ResolvedStack } from "../resolve/types";
 import { maskSecrets, type RegisteredResource } from "./mock-runtime";
+import { formatTable } from "../text/table";
 
 const GiB = 2 ** 30;
 
@@ -293,17 +294,7 @@ export function buildReport(
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows
-    .map(
-      (r) =>
-        "  " +
-        r
-          .map((cell, c) => cell.padEnd(widths[c]!))
-          .join("  ")
-          .trimEnd(),
-    )
-    .join("\n");
+  return formatTable(rows, "  ").join("\n");
 }
 
 function compact(value: unknown): string {

@@ -41,6 +41,8 @@ import { type PaiClientOptions } from "../pai/call";
 import { defaultCredentialSource } from "../pai/credentials";
 import { parseEndpoint, type ResolvedEndpoint } from "../pai/endpoints";
 import { PaiApiError, isRetryable, toPaiApiError } from "../pai/errors";
+import { envNumber } from "../pai/env-settings";
+import { isRegionId } from "../pai/region";
 import { type ResolvedRetryOptions, backoffDelay, resolveRetryOptions, sleep } from "../pai/retry";
 
 export const ECS_API_VERSION = "2014-05-26";
@@ -48,12 +50,7 @@ export const DESCRIBE_PRICE_ACTION = "DescribePrice";
 /** Environment variable that overrides the ECS endpoint (full URL like `http://127.0.0.1:1234`, or a host). */
 export const ECS_ENDPOINT_ENV = "ECS_ENDPOINT";
 
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
-
-/** True for region ids shaped like `cn-hangzhou` / `ap-southeast-1`. */
-export function isRegionId(region: string): boolean {
-  return REGION_PATTERN.test(region);
-}
+export { isRegionId };
 
 /** Where ECS requests go: `override`, then env ECS_ENDPOINT, then `ecs.<region>.aliyuncs.com` over https. */
 export function resolveEcsEndpoint(
@@ -240,7 +237,7 @@ export class EcsPriceClient {
       endpoint: endpoint.host,
       protocol: endpoint.protocol,
       regionId: this.region,
-      readTimeout: this.options.readTimeoutMs ?? (Number(process.env.PAI_READ_TIMEOUT_MS) || 30_000),
+      readTimeout: this.options.readTimeoutMs ?? envNumber("PAI_READ_TIMEOUT_MS", 30_000, { min: 1 }),
       connectTimeout: this.options.connectTimeoutMs ?? 10_000,
     });
     this.client = new OpenApi(config);

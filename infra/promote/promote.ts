@@ -16,6 +16,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { ConfigError } from "../config/errors";
+import { stackNameProblem } from "../config/load";
 import type { PromotionConfig } from "../config/schema";
 import { readMetricsFile, type MetricsRecord } from "../evaluation/metrics-file";
 import type { PolicyOutcome } from "../plan/policy-types";
@@ -93,11 +94,10 @@ const MODEL_KEYS = [
 const TRAINING_MODEL_KEYS = ["precision", "quant", "optimizer"] as const;
 
 const stackFile = (dir: string, stack: string) => path.join(dir, `Pulumi.${stack}.yaml`);
-const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 function load(dir: string, stack: string, role: string): { file: string; text: string; spec: ResolvedStack } {
-  if (!STACK_NAME.test(stack))
-    throw new PromoteUsageError(`--${role}: ${JSON.stringify(stack)} is not a stack name`);
+  const problem = stackNameProblem(stack);
+  if (problem) throw new PromoteUsageError(`--${role}: ${problem}`);
   const file = stackFile(dir, stack);
   if (!existsSync(file)) throw new PromoteUsageError(`--${role} ${stack}: no stack file ${file}`);
   const text = readFileSync(file, "utf8");

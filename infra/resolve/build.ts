@@ -206,7 +206,7 @@ function resolveQuota(
     issues.push({
       path: [...at, "resourceGroupIds"],
       message:
-        "only a root quota takes resourceGroupIds; a child quota (parentQuotaId) draws on its parent's nodes (pai-openapi.md §3.2)",
+        "only a root quota takes resourceGroupIds; a child quota (parentQuotaId) draws on its parent's nodes (docs/sources.md#pai-3.2)",
     });
     return undefined;
   }

@@ -2,7 +2,7 @@
  * The commands the containers run, generated from the validated settings so that what the
  * estimator sized is what the job trains: a LLaMA-Factory SFT run for jobs, vLLM for services.
  * LLaMA-Factory is what PAI's own model-gallery fine-tuning and the Qwen docs use; its flags are
- * documented in `llamafactory/hparams/*.py` (finetune-memory.md §4.1 cites its defaults).
+ * documented in `llamafactory/hparams/*.py` (docs/sources.md#mem-4.1 cites its defaults).
  */
 import type { CatalogModel } from "../catalog";
 import type { TrainingSettings } from "../sizing";

@@ -4,7 +4,7 @@
  * Problems are collected as ConfigIssues with the job's key path; nothing throws half-way.
  */
 import { createHash } from "node:crypto";
-import type { Catalog, InstanceType, CatalogModel } from "../catalog";
+import { contextLengthProblem, type Catalog, type InstanceType, type CatalogModel } from "../catalog";
 import {
   defaultTrainingSettings,
   estimateTrainingMemory,
@@ -50,12 +50,8 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
       `only the "qlora" method loads a quantised base; remove it or use method "qlora"`,
     );
   }
-  if (model && job.hyperparameters.seqLen > (model.maxPositionEmbeddings ?? Infinity)) {
-    issue(
-      ["hyperparameters", "seqLen"],
-      `expected at most ${model.maxPositionEmbeddings} (the context length of ${model.id}), got ${job.hyperparameters.seqLen}`,
-    );
-  }
+  const tooLong = model && contextLengthProblem(model, job.hyperparameters.seqLen);
+  if (tooLong) issue(["hyperparameters", "seqLen"], tooLong);
   if (model && hyper.lora && hyper.lora.rank > model.hiddenSize) {
     issue(
       ["hyperparameters", "loraRank"],

@@ -1,5 +1,5 @@
 /** Resolves one service's config into a ResolvedService: model, placement, GPU memory, cost, scaling. */
-import type { Catalog } from "../catalog";
+import { contextLengthProblem, type Catalog } from "../catalog";
 import {
   estimateInferenceMemory,
   estimateServiceMonthlyCost,
@@ -12,7 +12,7 @@ import type { ConfigIssue } from "../config/errors";
 import { serveCommand } from "./command";
 import { catalogLookup, withSlash } from "./lookup";
 
-/** GPU memory a service leaves free: vLLM claims 90% of the GPU by default (finetune-memory.md §6.1). */
+/** GPU memory a service leaves free: vLLM claims 90% of the GPU by default (docs/sources.md#mem-6.1). */
 export const SERVICE_HEADROOM = 0.1;
 import type { ResolvedJob, ResolvedService } from "./types";
 
@@ -97,12 +97,8 @@ export function resolveService(
       `expected a utilisation percentage ≤ 100, got ${svc.autoscaling.target}`,
     );
   }
-  if (model && svc.maxContextTokens > (model.maxPositionEmbeddings ?? Infinity)) {
-    issue(
-      ["maxContextTokens"],
-      `expected at most ${model.maxPositionEmbeddings} (the context length of ${model.id}), got ${svc.maxContextTokens}`,
-    );
-  }
+  const tooLong = model && contextLengthProblem(model, svc.maxContextTokens);
+  if (tooLong) issue(["maxContextTokens"], tooLong);
   if (!model || issues.length > start) return undefined;
 
   // Default bf16 (served as fp16 on GPUs without bf16, gpu-capabilities.ts); a pinned one must run.

@@ -1,4 +1,4 @@
-// LoRA adapter parameter counts: r·(d_in + d_out) per adapted linear layer (finetune-memory.md §3, [derived]).
+// LoRA adapter parameter counts: r·(d_in + d_out) per adapted linear layer (docs/sources.md#mem-3, [derived]).
 import { headDim, type CatalogModel } from "../catalog";
 import type { LoraModule, LoraTargets } from "./settings";
 

@@ -19,7 +19,7 @@ export function kvBytesPerElement(m: CatalogModel, precision: InferenceSettings[
 }
 
 /** KV cache bytes = 2 (K and V) × sequences × tokens × layers × kv_heads × head_dim × bytes/element
- *  (finetune-memory.md §6.1; KV heads, not query heads, for grouped-query attention). */
+ *  (docs/sources.md#mem-6.1; KV heads, not query heads, for grouped-query attention). */
 export function kvCacheBytes(
   m: CatalogModel,
   tokens: number,

@@ -13,7 +13,7 @@ import { fmtGiB, fmtParams, GiB } from "./units";
 
 /** Bits per quantised weight, quantisation constants included.
  *  NF4: 4 bits + fp32 absmax per 64-weight block = 4.5; double quantisation stores the absmax in 8 bits
- *  with an fp32 constant per 256 blocks: 4 + 8/64 + 32/(64·256) ≈ 4.127 (saves ~0.37 bit, finetune-memory.md §3).
+ *  with an fp32 constant per 256 blocks: 4 + 8/64 + 32/(64·256) ≈ 4.127 (saves ~0.37 bit, docs/sources.md#mem-3).
  *  int4 (GPTQ/AWQ, group 128): 4 + (fp16 scale + 4-bit zero)/128 ≈ 4.156. int8: 8 (+ negligible row scales). */
 export const QUANT_BITS: Record<Quant, number> = {
   nf4: 4 + 32 / 64,
@@ -28,18 +28,18 @@ export function weightBytes(p: Precision): number {
 }
 
 const isMixed = (p: Precision): boolean => p.endsWith("-mixed");
-/** fp32 state for mixed precision and fp32; the 16-bit type itself for *-true (finetune-memory.md §1.5). */
+/** fp32 state for mixed precision and fp32; the 16-bit type itself for *-true (docs/sources.md#mem-1.5). */
 const stateBytes = (p: Precision): number => (p.endsWith("-true") ? 2 : 4);
 
 /** Optimizer state bytes per trainable parameter: AdamW 2 states, SGD momentum 1 state, 8-bit AdamW 2 B
- *  (HF model_memory_anatomy, finetune-memory.md §1.1). */
+ *  (HF model_memory_anatomy, docs/sources.md#mem-1.1). */
 export function optimizerBytesPerParam(s: Pick<TrainingSettings, "optimizer" | "precision">): number {
   if (s.optimizer === "adamw-8bit") return 2;
   if (s.optimizer === "sgd") return stateBytes(s.precision);
   return 2 * stateBytes(s.precision);
 }
 
-/** Per-GPU model-state bytes of mixed-precision Adam under ZeRO (ZeRO paper, finetune-memory.md §1.2):
+/** Per-GPU model-state bytes of mixed-precision Adam under ZeRO (ZeRO paper, docs/sources.md#mem-1.2):
  *  stage 0: (2+2+K)Ψ; 1: 4Ψ + KΨ/N; 2: 2Ψ + (2+K)Ψ/N; 3: (2+2+K)Ψ/N, with K = 12. */
 export function zeroModelStateBytes(params: number, stage: 0 | 1 | 2 | 3, gpus: number, k = 12): number {
   if (stage === 0) return (4 + k) * params;
@@ -80,7 +80,7 @@ export function trainableParams(m: CatalogModel, s: TrainingSettings): Trainable
 }
 
 /** Activation bytes of one transformer layer without recomputation, 16-bit (Korthikanti et al. 2022,
- *  finetune-memory.md §2): norms 4sbh + attention 6sbh + 4sb·kv_dim (GQA-aware Q/K/V, output) + SwiGLU MLP
+ *  docs/sources.md#mem-2): norms 4sbh + attention 6sbh + 4sb·kv_dim (GQA-aware Q/K/V, output) + SwiGLU MLP
  *  3sbh + 8sb·I (per token, experts-per-token times for MoE); without flash attention + 5·a·s²·b. */
 export function layerActivationBytes(m: CatalogModel, seqLen: number, batch: number, flash: boolean): number {
   const sb = seqLen * batch;

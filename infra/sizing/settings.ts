@@ -23,7 +23,7 @@ export interface TrainingSettings {
   seqLen: number;
   /** Samples per GPU per forward pass; default 1. */
   microBatchSize: number;
-  /** Default true (Qwen scripts, ms-swift, torchtune, axolotl all default it on; finetune-memory.md §2). */
+  /** Default true (Qwen scripts, ms-swift, torchtune, axolotl all default it on; docs/sources.md#mem-2). */
   gradientCheckpointing: boolean;
   /** Default true (FlashAttention/SDPA: no s² attention-score activations). */
   flashAttention: boolean;
@@ -35,7 +35,7 @@ export interface TrainingSettings {
    * in transformers' modeling_attn_mask_utils.py), one tensor shared by every layer. Default "fa2".
    */
   attention?: "fa2" | "sdpa";
-  /** LoRA rank r; default 8 (LLaMA-Factory, ms-swift defaults; finetune-memory.md §4.1, §5.4). */
+  /** LoRA rank r; default 8 (LLaMA-Factory, ms-swift defaults; docs/sources.md#mem-4.1, docs/sources.md#mem-5.4). */
   loraRank: number;
   /** Default all-linear (q,k,v,o,gate,up,down). */
   loraTargets: LoraTargets;
@@ -104,7 +104,7 @@ export interface InferenceSettings {
   /** GPUs the model is split over (tensor parallel); default 1. */
   gpus: number;
   /** Default bf16. int8: uint8 values plus a 16-bit scale and zero point per token and head (Qwen v1
-   *  use_cache_quantization; finetune-memory.md §6.2). */
+   *  use_cache_quantization; docs/sources.md#mem-6.2). */
   kvCachePrecision?: "bf16" | "int8";
   /** Tokens one prefill forward pass processes (all prompts of the batch together). Default: contextLength —
    *  one prompt filling the whole context, the worst case a service must survive (vLLM without chunked prefill
@@ -112,7 +112,7 @@ export interface InferenceSettings {
   prefillTokens?: number;
   /** Which prompt positions the prefill turns into logits. "last" (default): only the last one (transformers
    *  ≥ 4.45 `num_logits_to_keep`, vLLM, SGLang). "all": every prompt position, in 16 bit plus the fp32 upcast
-   *  (transformers < 4.45, e.g. 4.38 in finetune-memory.md §6.4) — 6 B × prompt tokens × vocab. */
+   *  (transformers < 4.45, e.g. 4.38 in docs/sources.md#mem-6.4) — 6 B × prompt tokens × vocab. */
   prefillLogits?: "last" | "all";
   /** Legacy tuple past_key_values (Qwen v1 remote code, transformers < 4.36): every step rebuilds each layer's
    *  cache with torch.cat while generate still holds the previous tuple, so two full caches coexist at the
@@ -141,7 +141,7 @@ export interface MemoryEstimate {
 /**
  * Breakdown items that PyTorch's allocator statistics do not count: the CUDA context and the
  * allocator's reserve. They must fit on the GPU, but `torch.cuda.max_memory_allocated` (what the
- * published inference tables report, finetune-memory.md §6.2–6.4) leaves them out.
+ * published inference tables report, docs/sources.md#mem-6.2–6.4) leaves them out.
  */
 export const DEVICE_RESERVE_ITEMS: readonly string[] = ["CUDA context", "allocator overhead"];
 

@@ -1,4 +1,4 @@
-// Byte units. Sources print "GB", "GiB" and "G" inconsistently (finetune-memory.md, Conventions);
+// Byte units. Sources print "GB", "GiB" and "G" inconsistently (docs/sources.md#mem, Conventions);
 // everything inside infra/sizing is bytes, converted only at the edges.
 
 /** 2^30 bytes. */

@@ -21,7 +21,7 @@ test("every model's derived parameter count is within 3% of its model card", () 
   }
 });
 
-test("derived counts match finetune-memory.md §7 [derived] column", () => {
+test("derived counts match docs/sources.md#mem-7 [derived] column", () => {
   const expected: Record<string, number> = {
     "qwen-7b": 7.72e9,
     "qwen-72b": 72.29e9,
@@ -94,7 +94,7 @@ test("every price carries currency, date, kind and source", () => {
     assert.notEqual(
       t.price.kind,
       "official-list",
-      `${t.id}: no official list price was found (alicloud-gpu-instances.md §4.1)`,
+      `${t.id}: no official list price was found (docs/sources.md#gpu-4.1)`,
     );
   }
 });

@@ -21,7 +21,7 @@ export const DEFAULT_TIMING: Timing = {
 
 export type Now = () => number;
 
-/** UTC ISO-8601 without milliseconds, the format the PAI APIs use (pai-openapi.md §1.4). */
+/** UTC ISO-8601 without milliseconds, the format the PAI APIs use (docs/sources.md#pai-1.4). */
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }

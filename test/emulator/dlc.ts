@@ -1,4 +1,4 @@
-// PAI-DLC 2020-12-03 jobs: CreateJob, GetJob, StopJob, DeleteJob, ListJobs (pai-openapi.md §1).
+// PAI-DLC 2020-12-03 jobs: CreateJob, GetJob, StopJob, DeleteJob, ListJobs (docs/sources.md#pai-1).
 import { isoTime } from "./clock";
 import { ApiError, inventedError, invalidParameter, missingParameter } from "./errors";
 import { newId } from "./ids";
@@ -7,7 +7,7 @@ import { type Job, type Store, isTerminalJob, jobPhases, jobStatus, quotaStatus 
 import * as v from "./validate";
 
 export const DEFAULT_WORKSPACE_ID = "ws-default"; // [SKILL]: no WorkspaceId => the user's default workspace
-const MAX_CREATE_JOB_BYTES = 65_536; // §1 "Request size"
+const MAX_CREATE_JOB_BYTES = 65_536; // docs/sources.md#pai-1 "Request size"
 
 const JOB_TYPES = [
   "TFJob",
@@ -19,7 +19,7 @@ const JOB_TYPES = [
   "SlurmJob",
   "RayJob",
 ] as const;
-// §1.3 roles per JobType. MPIJob and SlurmJob roles are not documented in the reference:
+// docs/sources.md#pai-1.3 roles per JobType. MPIJob and SlurmJob roles are not documented in the public sources (docs/sources.md#pai):
 // we model MPIJob on Kubeflow's Launcher/Worker and SlurmJob as Master/Worker (UNCONFIRMED).
 const ROLES: Record<(typeof JOB_TYPES)[number], readonly string[]> = {
   TFJob: ["Chief", "PS", "Worker", "Evaluator", "GraphLearn"],
@@ -45,7 +45,7 @@ export const JOB_STATUSES = [
   "Succeeded",
   "Failed",
   "Stopped",
-] as const; // §1.6
+] as const; // docs/sources.md#pai-1.6
 
 const CREATE_KEYS = [
   "DisplayName",
@@ -74,7 +74,7 @@ const CREATE_KEYS = [
   "SchedulingStrategy",
   "TemplateId",
   "TemplateVersion",
-] as const; // §1.2; unknown keys are refused so wire-name typos surface (modelled strictness)
+] as const; // docs/sources.md#pai-1.2; unknown keys are refused so wire-name typos surface (modelled strictness)
 const JOB_SPEC_KEYS = [
   "Type",
   "Image",
@@ -100,8 +100,8 @@ const JOB_SPEC_KEYS = [
   "QuotaId",
   "StartupDependencies",
   "SystemDisk",
-] as const; // §1.3
-const RESOURCE_CONFIG_KEYS = ["CPU", "GPU", "Memory", "SharedMemory", "GPUType"] as const; // §1.3, all strings
+] as const; // docs/sources.md#pai-1.3
+const RESOURCE_CONFIG_KEYS = ["CPU", "GPU", "Memory", "SharedMemory", "GPUType"] as const; // docs/sources.md#pai-1.3, all strings
 const SETTINGS_KEYS = [
   "EnableRDMA",
   "EnableOssAppend",
@@ -129,7 +129,7 @@ const SETTINGS_KEYS = [
   "ModelConfig",
   "Shell",
   "TerminationGracePeriodSeconds",
-] as const; // §1.2
+] as const; // docs/sources.md#pai-1.2
 const LIST_KEYS = [
   "DisplayName",
   "JobType",
@@ -168,7 +168,7 @@ const LIST_KEYS = [
   "NumericRangeMin",
   "NumericRangeMax",
   "Description",
-] as const; // §1.5
+] as const; // docs/sources.md#pai-1.5
 
 const NUMBER_STRING = /^\d+(\.\d+)?$/;
 const QUANTITY_STRING = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|K|M|G|T)?$/;
@@ -210,7 +210,7 @@ function validateJobSpec(
   const ecsSpec = v.optString(spec, "EcsSpec", `${path}.EcsSpec`);
   const hasRc = spec.ResourceConfig !== undefined && spec.ResourceConfig !== null;
   if (hasRc) validateResourceConfig(spec.ResourceConfig, `${path}.ResourceConfig`);
-  // Secondary-source rules ([SKILL], §1.3, UNCONFIRMED #7): EcsSpec and ResourceConfig are
+  // Secondary-source rules ([SKILL], docs/sources.md#pai-1.3, UNCONFIRMED #7): EcsSpec and ResourceConfig are
   // exclusive; public resources use EcsSpec, quota (ResourceId) jobs use ResourceConfig.
   if (ecsSpec !== undefined && hasRc)
     throw invalidParameter(
@@ -335,7 +335,7 @@ function validateCreateJob(body: v.Json, store: Store): void {
   const workspaceId = v.optString(body, "WorkspaceId");
   if (workspaceId === "") throw invalidParameter("WorkspaceId", "must not be empty");
   const resourceId = v.optString(body, "ResourceId");
-  const quotaJob = resourceId !== undefined && resourceId !== ""; // empty = public resources (§1.2)
+  const quotaJob = resourceId !== undefined && resourceId !== ""; // empty = public resources (docs/sources.md#pai-1.2)
   if (quotaJob) {
     const quota = store.quotas.get(resourceId);
     if (!quota || quota.deletedAt !== undefined)
@@ -366,7 +366,7 @@ function validateCreateJob(body: v.Json, store: Store): void {
 
 function jobOrNotFound(store: Store, id: string): Job {
   const job = store.jobs.get(id);
-  // DLC not-found code per [SKILL] (§5, secondary): "NotFound"; HTTP 404 modelled.
+  // DLC not-found code per [SKILL] (docs/sources.md#pai-5, secondary): "NotFound"; HTTP 404 modelled.
   if (!job || job.deletedAt !== undefined) throw new ApiError(404, "NotFound", `Job "${id}" is not found.`);
   return job;
 }
@@ -374,7 +374,7 @@ function jobOrNotFound(store: Store, id: string): Job {
 const REASONS: Record<string, { code: string; message: string }> = {
   Succeeded: { code: "JobSucceeded", message: "Job succeeded." },
   Stopped: { code: "JobStoppedByUser", message: "Job is stopped by user." },
-}; // §1.4 ReasonCode examples
+}; // docs/sources.md#pai-1.4 ReasonCode examples
 
 /** The job as GetJob shows it (body fields + computed status fields). */
 export function jobView(store: Store, job: Job, withPods: boolean): Record<string, unknown> {
@@ -406,7 +406,7 @@ export function jobView(store: Store, job: Job, withPods: boolean): Record<strin
     GmtCreateTime: isoTime(job.createdAt),
     GmtSubmittedTime: isoTime(job.createdAt),
     GmtRunningTime: at("Running"),
-    GmtSuccessedTime: at("Succeeded"), // sic, wire name per §1.4
+    GmtSuccessedTime: at("Succeeded"), // sic, wire name per docs/sources.md#pai-1.4
     GmtFailedTime: at("Failed"),
     GmtStoppedTime: at("Stopped"),
     GmtFinishTime: terminal ? isoTime(current.at) : undefined,
@@ -425,7 +425,7 @@ export function jobView(store: Store, job: Job, withPods: boolean): Record<strin
   return view;
 }
 
-// Pod status per §1.4 enum; the mapping from job status is modelled.
+// Pod status per docs/sources.md#pai-1.4 enum; the mapping from job status is modelled.
 function podStatus(jobStatus: string): string {
   if (jobStatus === "Running" || jobStatus === "Stopping") return "Running";
   if (jobStatus === "Succeeded") return "Succeeded";
@@ -502,7 +502,7 @@ function stopJob(store: Store, ctx: Ctx): Reply {
   v.onlyQueryKeys(ctx.query, []);
   const job = jobOrNotFound(store, ctx.params.JobId ?? "");
   const status = jobStatus(job, store.now());
-  // §1.1: StopJob stops a job that has not finished; a finished job is refused (code modelled).
+  // docs/sources.md#pai-1.1: StopJob stops a job that has not finished; a finished job is refused (code modelled).
   if (isTerminalJob(status))
     throw inventedError(
       400,
@@ -518,7 +518,7 @@ function deleteJob(store: Store, ctx: Ctx): Reply {
   v.onlyQueryKeys(ctx.query, []);
   const job = jobOrNotFound(store, ctx.params.JobId ?? "");
   const status = jobStatus(job, store.now());
-  // §1.1 [META]: DeleteJob "deletes a completed or stopped job"; others are refused (code modelled).
+  // docs/sources.md#pai-1.1 [META]: DeleteJob "deletes a completed or stopped job"; others are refused (code modelled).
   if (!isTerminalJob(status))
     throw inventedError(
       400,
@@ -570,7 +570,7 @@ function listJobs(store: Store, ctx: Ctx): Reply {
       return Object.entries(tags).every(([k, val]) => jobTags[k] === val);
     });
   }
-  // Creation-time window; the documented default is the last 7 days (§1.5).
+  // Creation-time window; the documented default is the last 7 days (docs/sources.md#pai-1.5).
   const from = start ?? now - 7 * 24 * 3600 * 1000;
   items = items.filter((j) => {
     const t = Date.parse(str(j.GmtCreateTime));
@@ -578,7 +578,7 @@ function listJobs(store: Store, ctx: Ctx): Reply {
   });
   const sign = order === "asc" ? 1 : -1;
   items.sort((a, b) => sign * str(a[sortBy]).localeCompare(str(b[sortBy])));
-  // PageSize default 50 / max 100 are modelled (not in the reference).
+  // PageSize default 50 / max 100 are modelled (unconfirmed: not in the public documentation).
   const page = v.paginate(items, q, 50, 100);
   return { body: { Jobs: page, TotalCount: items.length, RequestId: ctx.requestId } };
 }

@@ -26,7 +26,7 @@ void describe("EAS services and autoscalers (manual clock)", () => {
   });
   after(() => emu.close());
 
-  // The generated SDK passes the service JSON as a string body (pai-openapi.md §2.1).
+  // The generated SDK passes the service JSON as a string body (docs/sources.md#pai-2.1).
   const createService = (cfg: unknown, query?: Record<string, string>) =>
     call(c, "eas", "CreateService", "POST", "/api/v2/services", {
       body: typeof cfg === "string" ? cfg : JSON.stringify(cfg),

@@ -1,5 +1,5 @@
 // PAI-EAS 2021-07-01: CreateService, DescribeService, DeleteService and the service
-// autoscaler (Create/Describe/Update/DeleteServiceAutoScaler) (pai-openapi.md §2).
+// autoscaler (Create/Describe/Update/DeleteServiceAutoScaler) (docs/sources.md#pai-2).
 import { isoTime } from "./clock";
 import { ApiError, inventedError, invalidParameter, missingParameter } from "./errors";
 import { newId } from "./ids";
@@ -8,18 +8,18 @@ import { type Autoscaler, type Service, type Store, serviceStatus } from "./stat
 import * as v from "./validate";
 
 // Service-name rule (lower-case letters, digits, "_", starting with a letter, ≤64) is
-// modelled on the EAS console rule; the reference does not state it.
+// modelled on the EAS console rule; the public API documentation does not state it.
 const SERVICE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-const METRICS = ["qps", "cpu", "gpu[util]"] as const; // §2.4; others UNCONFIRMED (§6 #6)
+const METRICS = ["qps", "cpu", "gpu[util]"] as const; // docs/sources.md#pai-2.4; others UNCONFIRMED (docs/sources.md#pai-6 #6)
 const BEHAVIOR_DEFAULTS = {
   scaleUp: { stabilizationWindowSeconds: 0 },
   scaleDown: { stabilizationWindowSeconds: 300 },
   onZero: { scaleDownGracePeriodSeconds: 600, scaleUpActivationReplicas: 1 },
-}; // §2.4 defaults
+}; // docs/sources.md#pai-2.4 defaults
 
 function checkCluster(store: Store, ctx: Ctx): void {
   const cluster = ctx.params.ClusterId ?? "";
-  // ClusterId is the region id (§2). A wrong one is refused with 400 rather than a
+  // ClusterId is the region id (docs/sources.md#pai-2). A wrong one is refused with 400 rather than a
   // not-found code, so a delete can never "succeed" against the wrong region (modelled).
   if (cluster !== store.region)
     throw invalidParameter("ClusterId", `must be the region id "${store.region}", got "${cluster}"`);
@@ -29,7 +29,7 @@ function serviceOrNotFound(store: Store, ctx: Ctx): Service {
   checkCluster(store, ctx);
   const name = ctx.params.ServiceName ?? "";
   const s = store.services.get(name);
-  // InvalidService.NotFound: the code [TF] treats as "gone" (§2.1, §5); 404 per [TF]'s generic rule.
+  // InvalidService.NotFound: the code [TF] treats as "gone" (docs/sources.md#pai-2.1, docs/sources.md#pai-5); 404 per [TF]'s generic rule.
   if (!s || s.deletedAt !== undefined)
     throw new ApiError(404, "InvalidService.NotFound", `Service "${name}" is not found.`);
   return s;
@@ -39,7 +39,7 @@ function serviceName(cfg: v.Json): string {
   const meta = v.asObject(cfg.metadata, "metadata");
   const top = v.optString(cfg, "name", "name");
   const inMeta = v.optString(meta, "name", "metadata.name");
-  // §2.6: newer docs put the name under metadata.name, older ones at the top level.
+  // docs/sources.md#pai-2.6: newer docs put the name under metadata.name, older ones at the top level.
   if (top !== undefined && inMeta !== undefined && top !== inMeta)
     throw invalidParameter("metadata.name", `conflicts with top-level name "${top}"`);
   const name = inMeta ?? top;
@@ -58,7 +58,7 @@ function validateServiceConfig(cfg: v.Json): string {
   const meta = v.asObject(cfg.metadata, "metadata");
   v.reqInt(meta, "instance", 0, Number.MAX_SAFE_INTEGER, "metadata.instance");
   v.optInt(meta, "cpu", 1, Number.MAX_SAFE_INTEGER, "metadata.cpu");
-  v.optInt(meta, "memory", 1, Number.MAX_SAFE_INTEGER, "metadata.memory"); // MB (§2.6)
+  v.optInt(meta, "memory", 1, Number.MAX_SAFE_INTEGER, "metadata.memory"); // MB (docs/sources.md#pai-2.6)
   v.optInt(meta, "gpu", 0, Number.MAX_SAFE_INTEGER, "metadata.gpu");
   const resource = v.optString(meta, "resource", "metadata.resource");
   const cloud = cfg.cloud === undefined ? undefined : v.asObject(cfg.cloud, "cloud");
@@ -103,7 +103,7 @@ export function serviceView(store: Store, s: Service): Record<string, unknown> {
     Region: store.region,
     CreateTime: isoTime(s.createdAt),
     UpdateTime: isoTime(s.updatedAt),
-    ServiceConfig: JSON.stringify(s.config), // a JSON string (§2.3)
+    ServiceConfig: JSON.stringify(s.config), // a JSON string (docs/sources.md#pai-2.3)
     Image: typeof image === "string" ? image : "",
     Cpu: meta.cpu ?? 0,
     Gpu: meta.gpu ?? 0,
@@ -192,7 +192,7 @@ function deleteService(store: Store, ctx: Ctx): Reply {
 
 function validateAutoscaler(store: Store, body: v.Json): Omit<Autoscaler, "serviceName" | "createdAt"> {
   v.onlyKeys(body, ["min", "max", "scaleStrategies", "behavior"], "");
-  // §2.4 says min > 0, although behavior.onZero suggests scale-to-zero exists; we follow the reference.
+  // docs/sources.md#pai-2.4 says min > 0, although behavior.onZero suggests scale-to-zero exists; we follow the documentation.
   const min = v.reqInt(body, "min", 1, Number.MAX_SAFE_INTEGER);
   const max = v.reqInt(body, "max", 1, Number.MAX_SAFE_INTEGER);
   if (max <= min) throw invalidParameter("max", `must be greater than min (${min}), got ${max}`);
@@ -304,7 +304,7 @@ function describeAutoscaler(store: Store, ctx: Ctx): Reply {
     ...(v.isObject(b[k]) ? b[k] : {}),
   });
   return {
-    // PascalCase top level, camelCase items (§2.1, §2.4).
+    // PascalCase top level, camelCase items (docs/sources.md#pai-2.1, docs/sources.md#pai-2.4).
     body: {
       RequestId: ctx.requestId,
       ServiceName: s.name,

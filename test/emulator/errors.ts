@@ -1,4 +1,4 @@
-// Error model shared by all emulated products. pai-openapi.md §5: every error body is
+// Error model shared by all emulated products. docs/sources.md#pai-5: every error body is
 // JSON {RequestId, HostId, Code, Message} with a 4xx/5xx status.
 import { randomUUID } from "node:crypto";
 

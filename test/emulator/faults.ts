@@ -19,7 +19,7 @@ export interface FaultController {
   readonly injected: Record<string, number>;
 }
 
-const KINDS: readonly FaultKind[] = [
+export const FAULT_KINDS: readonly FaultKind[] = [
   "throttle",
   "http500",
   "http503",
@@ -53,14 +53,14 @@ export class Faults implements FaultController {
   }
 
   inject(f: FaultSpec, times = 1): void {
-    if (!KINDS.includes(f.kind)) throw new Error(`unknown fault kind ${String(f.kind)}`);
+    if (!FAULT_KINDS.includes(f.kind)) throw new Error(`unknown fault kind ${String(f.kind)}`);
     if (!Number.isInteger(times) || times < 1) throw new Error("times must be a positive integer");
     for (let i = 0; i < times; i++) this.queue.push({ ...f });
   }
 
   setRandom(rate: number, kinds: FaultKind[], opts?: { actions?: string[] }): void {
     if (!(rate >= 0 && rate <= 1)) throw new Error("rate must be within [0, 1]");
-    if (kinds.length === 0 || kinds.some((k) => !KINDS.includes(k)))
+    if (kinds.length === 0 || kinds.some((k) => !FAULT_KINDS.includes(k)))
       throw new Error("kinds must be non-empty known fault kinds");
     this.random = { rate, kinds: [...kinds], ...(opts?.actions ? { actions: [...opts.actions] } : {}) };
   }

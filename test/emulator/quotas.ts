@@ -1,5 +1,5 @@
 // PAIStudio 2022-01-12 resource quotas: CreateQuota, GetQuota, UpdateQuota, ScaleQuota,
-// DeleteQuota, ListQuotas (pai-openapi.md §3).
+// DeleteQuota, ListQuotas (docs/sources.md#pai-3).
 import { isoTime } from "./clock";
 import { ApiError, inventedError, invalidParameter, missingParameter } from "./errors";
 import { newId } from "./ids";
@@ -7,7 +7,7 @@ import { type Ctx, type Reply, type Route, routeMaker } from "./routes";
 import { type Quota, type Store, isTerminalJob, jobStatus, quotaStatus } from "./state";
 import * as v from "./validate";
 
-const RESOURCE_TYPES = ["Lingjun", "ECS", "ACS"] as const; // §3.2
+const RESOURCE_TYPES = ["Lingjun", "ECS", "ACS"] as const; // docs/sources.md#pai-3.2
 const QUEUE_STRATEGIES = [
   "PaiStrategyIntelligent",
   "PaiStrategyBalance",
@@ -34,7 +34,7 @@ const UPDATE_KEYS = [
   "QueueStrategy",
   "QuotaConfig",
   "PropagateDefaultGPUDriver",
-]; // §3.1
+]; // docs/sources.md#pai-3.1
 const SCALE_KEYS = ["Min", "ResourceGroupIds"];
 const LIST_KEYS = [
   "QuotaName",
@@ -55,7 +55,7 @@ const LIST_KEYS = [
   "ClusterType",
   "GPUType",
   "HasResource",
-]; // §3.4
+]; // docs/sources.md#pai-3.4
 
 function validateQuotaName(body: v.Json, required: boolean): void {
   const name = required ? v.reqString(body, "QuotaName") : v.optString(body, "QuotaName");
@@ -63,7 +63,7 @@ function validateQuotaName(body: v.Json, required: boolean): void {
     throw invalidParameter("QuotaName", "must be 1-63 characters"); // [SKILL] length
 }
 
-/** Min is a ResourceSpec with only NodeSpecs in the published schema (§3.2). */
+/** Min is a ResourceSpec with only NodeSpecs in the published schema (docs/sources.md#pai-3.2). */
 function validateMin(raw: unknown): void {
   const min = v.asObject(raw, "Min");
   v.onlyKeys(min, ["NodeSpecs"], "Min");
@@ -98,7 +98,7 @@ function validateResourceGroupIds(body: v.Json): void {
 
 function quotaOrNotFound(store: Store, id: string): Quota {
   const q = store.quotas.get(id);
-  // Quota not-found code is not documented (§5): modelled as 404 "NotFound", like DLC.
+  // Quota not-found code is not documented (docs/sources.md#pai-5): modelled as 404 "NotFound", like DLC.
   if (!q || q.deletedAt !== undefined)
     throw inventedError(
       404,
@@ -168,7 +168,7 @@ function createQuota(store: Store, ctx: Ctx): Reply {
   v.onlyKeys(body, CREATE_KEYS, "");
   validateQuotaName(body, true);
   v.optEnum(body, "ResourceType", RESOURCE_TYPES);
-  v.optEnum(body, "AllocateStrategy", ["ByNodeSpecs"]); // only value documented in [META] (§3.2)
+  v.optEnum(body, "AllocateStrategy", ["ByNodeSpecs"]); // only value documented in [META] (docs/sources.md#pai-3.2)
   v.optEnum(body, "QueueStrategy", QUEUE_STRATEGIES);
   v.optString(body, "Description");
   validateResourceGroupIds(body);
@@ -217,7 +217,7 @@ function updateQuota(store: Store, ctx: Ctx): Reply {
   v.optBool(body, "PropagateDefaultGPUDriver");
   if (body.QuotaConfig !== undefined) v.asObject(body.QuotaConfig, "QuotaConfig");
   requireReady(store, q);
-  // Present keys replace the stored ones; Labels is a full replace (§3.1).
+  // Present keys replace the stored ones; Labels is a full replace (docs/sources.md#pai-3.1).
   for (const key of UPDATE_KEYS)
     if (body[key] !== undefined && key !== "PropagateDefaultGPUDriver")
       q.body[key] = structuredClone(body[key]);
@@ -226,7 +226,7 @@ function updateQuota(store: Store, ctx: Ctx): Reply {
   return { body: { QuotaId: q.id, RequestId: ctx.requestId } };
 }
 
-// ScaleQuota: Min is the new absolute spec (§3.1). Whether the quota passes through a
+// ScaleQuota: Min is the new absolute spec (docs/sources.md#pai-3.1). Whether the quota passes through a
 // transitional status while scaling is UNCONFIRMED; we apply it at once and stay Ready.
 function scaleQuota(store: Store, ctx: Ctx): Reply {
   v.onlyQueryKeys(ctx.query, []);
@@ -245,7 +245,7 @@ function scaleQuota(store: Store, ctx: Ctx): Reply {
 }
 
 // Deleting a quota that unfinished jobs still use, or that has sub-quotas, is refused
-// (modelled: the reference documents no rule, but the cloud cannot free busy nodes).
+// (modelled: the public documentation gives no rule, but the cloud cannot free busy nodes).
 function deleteQuota(store: Store, ctx: Ctx): Reply {
   v.onlyQueryKeys(ctx.query, []);
   const q = quotaOrNotFound(store, ctx.params.QuotaId ?? "");
@@ -296,11 +296,11 @@ function listQuotas(store: Store, ctx: Ctx): Reply {
   const str = (x: unknown): string => (typeof x === "string" ? x : "");
   if (q.QuotaName) items = items.filter((x) => str(x.QuotaName).includes(q.QuotaName ?? "")); // match mode UNCONFIRMED: substring
   if (q.QuotaIds) items = items.filter((x) => (q.QuotaIds ?? "").split(",").includes(str(x.QuotaId)));
-  // ParentQuotaId: unset = all, "" = roots only, id = children of that id (§3.4).
+  // ParentQuotaId: unset = all, "" = roots only, id = children of that id (docs/sources.md#pai-3.4).
   if (q.ParentQuotaId !== undefined) items = items.filter((x) => x.ParentQuotaId === q.ParentQuotaId);
   if (resourceType) items = items.filter((x) => x.ResourceType === resourceType);
   if (q.Statuses) items = items.filter((x) => (q.Statuses ?? "").split(",").includes(str(x.Status)));
-  // Labels query format is not documented in the reference: we accept "k=v,k2=v2" (UNCONFIRMED).
+  // Labels query format is not publicly documented: we accept "k=v,k2=v2" (UNCONFIRMED).
   if (q.Labels) {
     const wanted = q.Labels.split(",").map((pair) => {
       const [k, ...rest] = pair.split("=");

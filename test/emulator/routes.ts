@@ -1,9 +1,9 @@
-// Route table types and path matching. Paths and methods per pai-openapi.md §1.1, §2.1, §3.1.
+// Route table types and path matching. Paths and methods per docs/sources.md#pai-1.1, docs/sources.md#pai-2.1, docs/sources.md#pai-3.1.
 import { type Query } from "./validate";
 
 export type Product = "dlc" | "paistudio" | "eas";
 
-// x-acs-version per product (pai-openapi.md §0).
+// x-acs-version per product (docs/sources.md#pai-0).
 export const VERSIONS: Record<Product, string> = {
   dlc: "2020-12-03",
   paistudio: "2022-01-12",

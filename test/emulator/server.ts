@@ -35,7 +35,7 @@ const MAX_BODY_BYTES = 1024 * 1024; // hard cap on what we buffer
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000; // InvalidTimeStamp.Expired window (gateway table, see errors.ts)
 const NONCE_TTL_MS = 31 * 60 * 1000; // gateway refuses a nonce reused within ~31 minutes
 
-// ROA headers the SDK always sends (pai-openapi.md §0); a missing one is refused with a
+// ROA headers the SDK always sends (docs/sources.md#pai-0); a missing one is refused with a
 // gateway-style Missing{Name} code (modelled, see errors.ts).
 const REQUIRED_HEADERS: [string, string][] = [
   ["host", "MissingHost"],
@@ -259,7 +259,7 @@ export class RequestHandler {
     this.nonces.set(nonce, now);
   }
 
-  // pai-openapi.md §5 / §6 #9: the throttling status of these products is UNCONFIRMED. The
+  // docs/sources.md#pai-5 / docs/sources.md#pai-6 #9: the throttling status of these products is UNCONFIRMED. The
   // gateway table documents Throttling.User with 400; other Alibaba services use 429. We
   // alternate (odd injections: 400 Throttling.User, even: 429 Throttling.Api) so a client
   // that retries on only one of them fails its tests.

@@ -1,6 +1,6 @@
 // ACS3-HMAC-SHA256 verification, written independently from the algorithm that
 // @alicloud/openapi-util 0.3.x `getAuthorization` implements (the signer used by
-// @alicloud/openapi-client 0.4.15 `doRequest`, pai-openapi.md §0):
+// @alicloud/openapi-client 0.4.15 `doRequest`, docs/sources.md#pai-0):
 //   CanonicalRequest = METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n
 //                      SignedHeaders \n HashedPayload
 //   StringToSign     = "ACS3-HMAC-SHA256" \n hex(sha256(CanonicalRequest))

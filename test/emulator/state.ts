@@ -2,7 +2,7 @@
 import { type Now, type Timing } from "./clock";
 import { type Json } from "./validate";
 
-export const TERMINAL_JOB_STATUSES = ["Succeeded", "Failed", "Stopped"] as const; // pai-openapi.md §1.6
+export const TERMINAL_JOB_STATUSES = ["Succeeded", "Failed", "Stopped"] as const; // docs/sources.md#pai-1.6
 
 export interface Phase {
   status: string;
@@ -108,7 +108,7 @@ export function isTerminalJob(status: string): boolean {
 }
 
 export function quotaStatus(q: Quota, now: number): string {
-  // Quota status enum is UNCONFIRMED (pai-openapi.md §6 #1): we use the two values seen
+  // Quota status enum is UNCONFIRMED (docs/sources.md#pai-6 #1): we use the two values seen
   // in primary sources, Creating then Ready.
   return now < q.readyAt ? "Creating" : "Ready";
 }

@@ -101,7 +101,7 @@ export function optStringArray(obj: Json, key: string, path = key): string[] | u
   return arr as string[] | undefined;
 }
 
-// ---- query strings (all values arrive as strings; pai-openapi.md §0: booleans as "true"/"false")
+// ---- query strings (all values arrive as strings; docs/sources.md#pai-0: booleans as "true"/"false")
 
 export type Query = Record<string, string>;
 
@@ -129,7 +129,7 @@ export function queryEnum<T extends string>(q: Query, key: string, values: reado
   return v as T;
 }
 
-/** Map-valued query params travel as a JSON string of a map (pai-openapi.md §0). */
+/** Map-valued query params travel as a JSON string of a map (docs/sources.md#pai-0). */
 export function queryJsonMap(q: Query, key: string): Record<string, string> | undefined {
   const v = q[key];
   if (v === undefined) return undefined;

@@ -139,7 +139,7 @@ describe("npm run score", () => {
         /cannot read the predictions file/,
       ],
       [["--predictions", PRED], /--predictions and --references are both required/],
-      [["--predictions", PRED, "--references", REF, "--bogus"], /unknown flag --bogus/],
+      [["--predictions", PRED, "--references", REF, "--bogus"], /--bogus: unknown argument/],
     ];
     for (const [args, expect] of cases) {
       const r = await score(...args);

@@ -1,5 +1,5 @@
 // Contract: each of the 16 operations sends the action, version, method, path and body wire names
-// that pai-openapi.md gives. Expected values are copied from the reference tables, not from the client.
+// that docs/sources.md#pai gives. Expected values come from those sources, not from the client.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DlcClient, EasClient, QuotaClient, staticCredentialSource } from "../../infra/pai";
@@ -16,7 +16,7 @@ interface Expected {
   queryKeys?: string[];
 }
 
-const DLC = "2020-12-03"; // §0
+const DLC = "2020-12-03"; // docs/sources.md#pai-0
 const EAS = "2021-07-01";
 const STUDIO = "2022-01-12";
 
@@ -76,8 +76,8 @@ function assertContract(req: Recorded, expected: Expected): void {
   assert.deepEqual(Object.keys(req.query).sort(), [...(expected.queryKeys ?? [])].sort());
 }
 
-void describe("DLC 2020-12-03 (§1.1, §1.2, §1.3, §1.5)", () => {
-  void it("CreateJob: POST /api/v1/jobs with §1.2/§1.3 wire names", async () => {
+void describe("DLC 2020-12-03 (docs/sources.md#pai-1.1, docs/sources.md#pai-1.2, docs/sources.md#pai-1.3, docs/sources.md#pai-1.5)", () => {
+  void it("CreateJob: POST /api/v1/jobs with docs/sources.md#pai-1.2/docs/sources.md#pai-1.3 wire names", async () => {
     const req = await sent(() =>
       dlc.createJob({
         displayName: "ft-abc",
@@ -208,7 +208,7 @@ void describe("DLC 2020-12-03 (§1.1, §1.2, §1.3, §1.5)", () => {
     assertContract(req, { action: "DeleteJob", version: DLC, method: "DELETE", path: "/api/v1/jobs/dlc-1" });
   });
 
-  void it("ListJobs: GET /api/v1/jobs with §1.5 query names; Tags as a JSON string (§0)", async () => {
+  void it("ListJobs: GET /api/v1/jobs with docs/sources.md#pai-1.5 query names; Tags as a JSON string (docs/sources.md#pai-0)", async () => {
     const req = await sent(() =>
       dlc.listJobs({
         displayName: "ft",
@@ -236,7 +236,7 @@ void describe("DLC 2020-12-03 (§1.1, §1.2, §1.3, §1.5)", () => {
   });
 });
 
-void describe("PAIStudio 2022-01-12 quotas (§3.1, §3.2, §3.4)", () => {
+void describe("PAIStudio 2022-01-12 quotas (docs/sources.md#pai-3.1, docs/sources.md#pai-3.2, docs/sources.md#pai-3.4)", () => {
   void it("CreateQuota: POST /api/v1/quotas with Min.NodeSpecs[{Type, Count}] and Labels[{Key, Value}]", async () => {
     const req = await sent(() =>
       quotas.createQuota({
@@ -324,7 +324,7 @@ void describe("PAIStudio 2022-01-12 quotas (§3.1, §3.2, §3.4)", () => {
     });
   });
 
-  void it("ListQuotas: GET /api/v1/quotas/ (trailing slash) with §3.4 query names", async () => {
+  void it("ListQuotas: GET /api/v1/quotas/ (trailing slash) with docs/sources.md#pai-3.4 query names", async () => {
     const req = await sent(() =>
       quotas.listQuotas({ quotaName: "q1", resourceType: "Lingjun", pageSize: 100 }),
     );
@@ -338,7 +338,7 @@ void describe("PAIStudio 2022-01-12 quotas (§3.1, §3.2, §3.4)", () => {
   });
 });
 
-void describe("EAS 2021-07-01 (§2.1, §2.4)", () => {
+void describe("EAS 2021-07-01 (docs/sources.md#pai-2.1, docs/sources.md#pai-2.4)", () => {
   const svc = `/api/v2/services/${region}/svc`;
   const config = {
     min: 1,

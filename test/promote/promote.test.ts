@@ -313,7 +313,13 @@ describe("refusals leave the target byte-identical", () => {
       2,
     );
     await refused(ws, ["--to", "staging", "--from", "dev"], /--from and --metrics are required/, {}, 2);
-    await refused(ws, ["--to", "../etc", "--rollback"], /not a stack name/, {}, 2);
+    await refused(
+      ws,
+      ["--to", "../etc", "--rollback"],
+      /--to: stack name "..\/etc": Pulumi allows only/,
+      {},
+      2,
+    );
   });
 
   it("outputs that agree with the source file are accepted", async () => {

@@ -53,7 +53,7 @@ test("KV cache: Llama-2-7B fp16 0.5 MiB per token, 2048 tokens ≈ 1.07 GB; GQA 
   const l2 = catalog.model("llama-2-7b");
   assert.equal(kvCacheBytes(l2, 1, 1), 512 * 1024);
   assert.equal(kvCacheBytes(l2, 2048, 1), 1_073_741_824);
-  assert.equal(kvCacheBytes(catalog.model("qwen2.5-7b"), 1, 1), 56 * 1024); // finetune-memory.md §7
+  assert.equal(kvCacheBytes(catalog.model("qwen2.5-7b"), 1, 1), 56 * 1024); // docs/sources.md#mem-7
   assert.equal(kvCacheBytes(catalog.model("qwen2.5-7b"), 1000, 4, 1), 2 * 4 * 1000 * 28 * 4 * 128);
 });
 

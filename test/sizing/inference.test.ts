@@ -1,5 +1,5 @@
-// Pins the parts of the inference estimate: KV cache bytes per token (finetune-memory.md §7), int4/int8 storage,
-// the prefill working set and logits, the legacy tuple cache, the CLI flags, and the §6.3 fit it produces.
+// Pins the parts of the inference estimate: KV cache bytes per token (docs/sources.md#mem-7), int4/int8 storage,
+// the prefill working set and logits, the legacy tuple cache, the CLI flags, and the docs/sources.md#mem-6.3 fit it produces.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { main } from "../../infra/cli/size";
@@ -27,7 +27,7 @@ const allocated = (e: MemoryEstimate): number =>
   e.perGpuBytes - item(e, "allocator overhead") - item(e, "CUDA context");
 const base: InferenceSettings = { precision: "bf16", contextLength: 4096, concurrency: 1, gpus: 1 };
 
-test("KV cache bytes per token (bf16) match finetune-memory.md §7", () => {
+test("KV cache bytes per token (bf16) match docs/sources.md#mem-7", () => {
   const expected: Record<string, number> = {
     "qwen-7b": 512,
     "qwen1.5-7b": 512,
@@ -101,7 +101,7 @@ test("legacy tuple KV cache counts two copies; GPUs split weights and KV, not on
   );
 });
 
-test("measured points (allocated bytes) are reproduced: §6.3 Qwen2.5-7B, §6.4 Qwen2-0.5B, §6.2 Qwen-72B", () => {
+test("measured points (allocated bytes) are reproduced: docs/sources.md#mem-6.3 Qwen2.5-7B, docs/sources.md#mem-6.4 Qwen2-0.5B, docs/sources.md#mem-6.2 Qwen-72B", () => {
   const q25 = estimateInferenceMemory(catalog.model("qwen2.5-7b-instruct"), {
     ...base,
     contextLength: 30720 + 2048,

@@ -1,8 +1,13 @@
-// Shared helpers of the PAI dynamic providers: status reporting, polling, diffing, check failures.
+// Shared helpers of the PAI dynamic providers: input checks, not-found handling, status reporting,
+// polling, diffing. Each provider says only what is its own.
 import * as pulumi from "@pulumi/pulumi";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { isDeepStrictEqual } from "node:util";
-import { type z } from "zod";
-import { type PaiClientOptions } from "../../../infra/pai";
+import { z } from "zod";
+import { REGION_ID_PATTERN, envNumber, isNotFound, type PaiClientOptions } from "../../../infra/pai";
+
+/** The `region` input of every provider. */
+export const regionIdSchema = z.string().regex(REGION_ID_PATTERN, "must be a region id like cn-hangzhou");
 
 /** The value Pulumi passes for not-yet-known inputs during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -35,11 +40,22 @@ export function clientOptions(region: string, endpoint?: string): PaiClientOptio
 
 /** Polling cadence: base (env PAI_POLL_BASE_MS, default 2000) growing ×1.5 to max (env PAI_POLL_MAX_MS, default 30000). */
 export function pollCadence(): { baseMs: number; maxMs: number } {
-  const num = (name: string, fallback: number) => {
-    const v = Number(process.env[name]);
-    return process.env[name] && Number.isFinite(v) && v >= 0 ? v : fallback;
-  };
-  return { baseMs: num("PAI_POLL_BASE_MS", 2000), maxMs: num("PAI_POLL_MAX_MS", 30_000) };
+  return { baseMs: envNumber("PAI_POLL_BASE_MS", 2000), maxMs: envNumber("PAI_POLL_MAX_MS", 30_000) };
+}
+
+/** A wait limit in minutes from the environment (≥ 1; `fallback` when unset), in milliseconds. */
+export function waitLimitMs(envName: string, fallbackMinutes: number): number {
+  return envNumber(envName, fallbackMinutes, { min: 1 }) * 60_000;
+}
+
+/** The call's result, or undefined when PAI says the thing is not there; other errors propagate. */
+export async function unlessNotFound<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
 /** Outcome of one poll. */
@@ -109,6 +125,29 @@ export function toFailures(error: z.ZodError): CheckFailures {
     property: String(issue.path[0] ?? ""),
     reason: issue.path.length > 1 ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
   }));
+}
+
+/** Runs a call that answers nothing (a delete); true when PAI said the thing was already gone. */
+export async function wasNotFound(call: Promise<unknown>): Promise<boolean> {
+  return (await unlessNotFound(call.then(() => true))) === undefined;
+}
+
+/**
+ * The common part of every provider's `check`: each `required` input present (an unknown preview
+ * value counts as present) and every known value valid against `schema` (all fields optional there).
+ * Returns the failures; the provider adds its own cross-field rules.
+ */
+export function checkInputs<T extends object>(
+  news: T,
+  required: readonly (keyof T & string)[],
+  schema: z.ZodType,
+): dynamic.CheckFailure[] {
+  const failures: dynamic.CheckFailure[] = required
+    .filter((key) => news[key] === undefined || news[key] === null)
+    .map((property) => ({ property, reason: `${property} is required` }));
+  const parsed = schema.safeParse(knownOnly(news));
+  if (!parsed.success) failures.push(...toFailures(parsed.error));
+  return failures;
 }
 
 /** Replaces unknown values with undefined so validation skips them during preview. */

@@ -8,21 +8,23 @@ import {
   ROLE_ARN,
   createJobBody,
   createJobIdempotent,
-  isNotFound,
   isTerminalJobStatus,
 } from "../../../infra/pai";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { type DlcJobInputs, type DlcJobOutputs } from "../dlc-job";
 import {
   ResourceInitFailure,
+  checkInputs,
   clientOptions,
   containsUnknown,
   definedOnly,
   diffKeys,
-  knownOnly,
   pollUntil,
+  regionIdSchema,
   report,
-  toFailures,
+  unlessNotFound,
+  waitLimitMs,
+  wasNotFound,
   withProvider,
 } from "./common";
 
@@ -52,7 +54,7 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
 const nonEmpty = z.string().trim().min(1, "must not be empty");
 const inputsSchema = z
   .object({
-    region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, "must be a region id like cn-hangzhou"),
+    region: regionIdSchema,
     workspaceId: nonEmpty,
     displayName: z
       .string()
@@ -106,13 +108,9 @@ const REQUIRED = [
 
 /** Validates inputs; unknown preview values are skipped. */
 export function check(_olds: DlcJobInputs, news: DlcJobInputs): Promise<dynamic.CheckResult<DlcJobInputs>> {
-  const failures: dynamic.CheckFailure[] = REQUIRED.filter(
-    (key) => news[key] === undefined || news[key] === null,
-  ).map((property) => ({ property, reason: `${property} is required` }));
-  const parsed = inputsSchema.safeParse(knownOnly(news));
-  if (!parsed.success) failures.push(...toFailures(parsed.error));
+  const failures = checkInputs(news, REQUIRED, inputsSchema);
   // Placement rules on presence, where a value still unknown in preview (a quota id, say) counts as set.
-  // §1.3 ([SKILL], strong hint): public resources use EcsSpec; a quota uses ResourceConfig + ResourceId.
+  // docs/sources.md#pai-1.3 ([SKILL], strong hint): public resources use EcsSpec; a quota uses ResourceConfig + ResourceId.
   const set = (key: keyof DlcJobInputs) => news[key] !== undefined && news[key] !== null;
   if (set("ecsSpec") && (set("resourceConfig") || set("resourceId"))) {
     failures.push({
@@ -130,7 +128,7 @@ export function check(_olds: DlcJobInputs, news: DlcJobInputs): Promise<dynamic.
       reason: "set ecsSpec (public resources) or resourceConfig+resourceId (quota)",
     });
   }
-  // §1: CreateJob parameters must not exceed 65,536 bytes. Only computable once every value is known
+  // docs/sources.md#pai-1: CreateJob parameters must not exceed 65,536 bytes. Only computable once every value is known
   // (in preview the role ARN, say, is not yet); create sends the same body and PAI enforces the limit.
   if (!failures.length && !containsUnknown(news)) {
     const size = Buffer.byteLength(JSON.stringify(createJobBody(toCreateRequest(news))));
@@ -168,7 +166,7 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** DisplayName sent to DLC: `<displayName>-<spec hash>` (≤ 213 chars; DLC allows 256, §1.2). */
+/** DisplayName sent to DLC: `<displayName>-<spec hash>` (≤ 213 chars; DLC allows 256, docs/sources.md#pai-1.2). */
 export function jobDisplayName(inputs: DlcJobInputs): string {
   return `${inputs.displayName}-${replacingFieldsHash(inputs)}`;
 }
@@ -179,7 +177,7 @@ function toCreateRequest(inputs: DlcJobInputs): CreateJobRequest {
     jobType: inputs.jobType,
     jobSpecs: [
       {
-        type: "Worker", // §1.3: PyTorchJob roles Worker/Master; the first Worker is promoted when no Master
+        type: "Worker", // docs/sources.md#pai-1.3: PyTorchJob roles Worker/Master; the first Worker is promoted when no Master
         image: inputs.image,
         podCount: inputs.podCount,
         ecsSpec: inputs.ecsSpec,
@@ -277,14 +275,9 @@ export async function create(inputs: DlcJobInputs): Promise<dynamic.CreateResult
 /** Refreshes status; a missing or deleted job is reported gone (empty id). */
 export async function read(id: string, props?: DlcJobOutputs): Promise<dynamic.ReadResult<DlcJobOutputs>> {
   if (!props) throw new Error(`DLC job ${id}: cannot read without prior state (import is not supported)`);
-  try {
-    const job = await client(props).getJob(id);
-    if (job.isDeleted) return { id: "", props: undefined };
-    return { id, props: { ...props, ...outputs(props, job) } };
-  } catch (err) {
-    if (isNotFound(err)) return { id: "", props: undefined };
-    throw err;
-  }
+  const job = await unlessNotFound(client(props).getJob(id));
+  if (!job || job.isDeleted) return { id: "", props: undefined };
+  return { id, props: { ...props, ...outputs(props, job) } };
 }
 
 /** In place: waits again when waitFor moved further; tags are recorded in state only. */
@@ -297,20 +290,13 @@ export async function update(
   return { outs: outputs(news, job) };
 }
 
-const STOP_DEADLINE_MS = () => (Number(process.env.PAI_DLC_STOP_TIMEOUT_MINUTES) || 30) * 60_000;
-
 /** Stops a job that is not finished, waits for it to end, deletes it. Not-found is success. Never touches OSS. */
 export async function remove(id: string, props: DlcJobOutputs): Promise<void> {
   const dlc = client(props);
   const label = `DLC job ${props.jobDisplayName ?? props.displayName} (${id})`;
   const current = async (): Promise<Job | undefined> => {
-    try {
-      const job = await dlc.getJob(id);
-      return job.isDeleted ? undefined : job;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    const job = await unlessNotFound(dlc.getJob(id));
+    return job?.isDeleted ? undefined : job;
   };
   let job = await current();
   if (!job) return;
@@ -333,15 +319,11 @@ export async function remove(id: string, props: DlcJobOutputs): Promise<void> {
         if (!now || isTerminalJobStatus(now.status)) return { done: true, value: now };
         return { done: false, status: now.status };
       },
-      STOP_DEADLINE_MS(),
+      waitLimitMs("PAI_DLC_STOP_TIMEOUT_MINUTES", 30),
       (status) => new Error(`${label}: still ${status} after stop; not deleted`),
     );
     if (!job) return;
   }
-  try {
-    await dlc.deleteJob(id);
+  if (!(await wasNotFound(dlc.deleteJob(id))))
     report(`${label}: deleted (outputs in ${props.outputUri} are kept)`);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
 }

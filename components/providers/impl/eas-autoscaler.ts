@@ -1,9 +1,19 @@
-// EAS autoscaler provider logic (pai-openapi.md §2.1, §2.4). Loaded at call time by ../eas-autoscaler.ts.
+// EAS autoscaler provider logic (docs/sources.md#pai-2.1, docs/sources.md#pai-2.4). Loaded at call time by ../eas-autoscaler.ts.
 import { z } from "zod";
-import { type AutoscalerConfig, EasClient, PaiApiError, isAmbiguous, isNotFound } from "../../../infra/pai";
+import { type AutoscalerConfig, EasClient, PaiApiError, isAmbiguous } from "../../../infra/pai";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { type EasAutoscalerInputs, type EasAutoscalerOutputs } from "../eas-autoscaler";
-import { clientOptions, definedOnly, diffKeys, knownOnly, report, toFailures } from "./common";
+import {
+  checkInputs,
+  clientOptions,
+  definedOnly,
+  diffKeys,
+  knownOnly,
+  regionIdSchema,
+  report,
+  unlessNotFound,
+  wasNotFound,
+} from "./common";
 
 /** Changes that move the autoscaler to another service: replace. */
 export const REPLACE_KEYS = ["region", "serviceName"] as const;
@@ -19,14 +29,14 @@ export const UPDATE_KEYS = [
 const seconds = z.number().int().min(0, "must be ≥ 0");
 const inputsSchema = z
   .object({
-    region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, "must be a region id like cn-hangzhou"),
+    region: regionIdSchema,
     serviceName: z.string().trim().min(1, "must not be empty"),
-    min: z.number().int().min(1, "must be at least 1 (§2.4: min > 0)"),
+    min: z.number().int().min(1, "must be at least 1 (docs/sources.md#pai-2.4: min > 0)"),
     max: z.number().int().min(1),
     strategies: z
       .array(
         z.object({
-          // §2.4: documented metric names; others (gpu, memory) are UNCONFIRMED (§6.6) and refused.
+          // docs/sources.md#pai-2.4: documented metric names; others (gpu, memory) are UNCONFIRMED (docs/sources.md#pai-6.6) and refused.
           metricName: z.enum(["qps", "cpu", "gpu[util]"], "must be qps, cpu or gpu[util]"),
           threshold: z.number().positive("must be > 0"),
         }),
@@ -44,15 +54,11 @@ export function check(
   _olds: EasAutoscalerInputs,
   news: EasAutoscalerInputs,
 ): Promise<dynamic.CheckResult<EasAutoscalerInputs>> {
-  const failures: dynamic.CheckFailure[] = REQUIRED.filter(
-    (k) => news[k] === undefined || news[k] === null,
-  ).map((property) => ({ property, reason: `${property} is required` }));
-  const parsed = inputsSchema.safeParse(knownOnly(news));
-  if (!parsed.success) failures.push(...toFailures(parsed.error));
+  const failures = checkInputs(news, REQUIRED, inputsSchema);
   // Checked separately: zod skips refinements once a field has failed.
   const { min, max } = knownOnly(news);
   if (typeof min === "number" && typeof max === "number" && !(max > min)) {
-    failures.push({ property: "max", reason: `must be greater than min (${min}); §2.4` });
+    failures.push({ property: "max", reason: `must be greater than min (${min}); docs/sources.md#pai-2.4` });
   }
   return Promise.resolve({ inputs: news, failures });
 }
@@ -78,15 +84,6 @@ const config = (inputs: EasAutoscalerInputs): AutoscalerConfig => ({
 });
 const autoscalerId = (inputs: EasAutoscalerInputs) => `${inputs.region}/${inputs.serviceName}`;
 
-async function describeOrUndefined(eas: EasClient, serviceName: string) {
-  try {
-    return await eas.describeAutoscaler(serviceName);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
-
 /**
  * Describe first: an autoscaler already on the service (e.g. from an interrupted create) is updated
  * to the desired config instead of created twice. After an ambiguous create failure, describe again.
@@ -97,7 +94,7 @@ export async function create(
   const eas = client(inputs);
   const service = await eas.describeService(inputs.serviceName); // clear error if the service is missing
   for (let round = 1; ; round++) {
-    if (await describeOrUndefined(eas, inputs.serviceName)) {
+    if (await unlessNotFound(eas.describeAutoscaler(inputs.serviceName))) {
       await eas.updateAutoscaler(inputs.serviceName, config(inputs));
       break;
     }
@@ -119,10 +116,10 @@ export async function read(
 ): Promise<dynamic.ReadResult<EasAutoscalerOutputs>> {
   if (!props)
     throw new Error(`EAS autoscaler ${id}: cannot read without prior state (import is not supported)`);
-  const live = await describeOrUndefined(client(props), props.serviceName);
+  const live = await unlessNotFound(client(props).describeAutoscaler(props.serviceName));
   if (!live) return { id: "", props: undefined };
   const strategies = live.scaleStrategies.map((s) => ({
-    // Describe may return upper-case names (§2.4 examples: QPS, CPU); state keeps the input spelling.
+    // Describe may return upper-case names (docs/sources.md#pai-2.4 examples: QPS, CPU); state keeps the input spelling.
     metricName: (s.metricName.toLowerCase() === "gpu[util]" ? "gpu[util]" : s.metricName.toLowerCase()) as
       "qps" | "cpu" | "gpu[util]",
     threshold: s.threshold,
@@ -153,9 +150,5 @@ export async function update(
 
 /** DeleteServiceAutoScaler; not-found (autoscaler or service) is success. */
 export async function remove(_id: string, props: EasAutoscalerOutputs): Promise<void> {
-  try {
-    await client(props).deleteAutoscaler(props.serviceName);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  await wasNotFound(client(props).deleteAutoscaler(props.serviceName));
 }

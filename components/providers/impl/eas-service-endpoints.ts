@@ -1,18 +1,18 @@
-// EAS service endpoints provider logic (pai-openapi.md §2.1 DescribeService, §2.3). Loaded at call
+// EAS service endpoints provider logic (docs/sources.md#pai-2.1 DescribeService, docs/sources.md#pai-2.3). Loaded at call
 // time by ../eas-service-endpoints.ts. The resource only reads: create/read/update describe the
 // service, delete does nothing (the service belongs to alicloud.pai.Service).
 import { z } from "zod";
-import { EasClient, type Service, isNotFound } from "../../../infra/pai";
+import { EasClient, type Service } from "../../../infra/pai";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { type EasServiceEndpointsInputs, type EasServiceEndpointsOutputs } from "../eas-service-endpoints";
-import { clientOptions, definedOnly, diffKeys, knownOnly, toFailures } from "./common";
+import { checkInputs, clientOptions, definedOnly, diffKeys, regionIdSchema, unlessNotFound } from "./common";
 
 /** Another service or region is another resource: replace. */
 export const REPLACE_KEYS = ["region", "serviceName"] as const;
 
 const inputsSchema = z
   .object({
-    region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, "must be a region id like cn-hangzhou"),
+    region: regionIdSchema,
     serviceName: z.string().trim().min(1, "must not be empty"),
     endpoint: z.string().optional(),
   })
@@ -24,12 +24,7 @@ export function check(
   _olds: EasServiceEndpointsInputs,
   news: EasServiceEndpointsInputs,
 ): Promise<dynamic.CheckResult<EasServiceEndpointsInputs>> {
-  const failures: dynamic.CheckFailure[] = REQUIRED.filter(
-    (k) => news[k] === undefined || news[k] === null,
-  ).map((property) => ({ property, reason: `${property} is required` }));
-  const parsed = inputsSchema.safeParse(knownOnly(news));
-  if (!parsed.success) failures.push(...toFailures(parsed.error));
-  return Promise.resolve({ inputs: news, failures });
+  return Promise.resolve({ inputs: news, failures: checkInputs(news, REQUIRED, inputsSchema) });
 }
 
 /** serviceName/region → replace; the endpoint override has no diff. */
@@ -72,13 +67,8 @@ export async function read(
 ): Promise<dynamic.ReadResult<EasServiceEndpointsOutputs>> {
   if (!props)
     throw new Error(`EAS service endpoints ${id}: cannot read without prior state (import is not supported)`);
-  try {
-    const service = await client(props).describeService(props.serviceName);
-    return { id, props: outputs(props, service) };
-  } catch (err) {
-    if (isNotFound(err)) return { id: "", props: undefined };
-    throw err;
-  }
+  const service = await unlessNotFound(client(props).describeService(props.serviceName));
+  return service ? { id, props: outputs(props, service) } : { id: "", props: undefined };
 }
 
 /** Only the endpoint override can change in place: read again. */

@@ -1,4 +1,4 @@
-// Lingjun GPU quota provider logic (PAIStudio API, pai-openapi.md §3). Loaded at call time by ../gpu-quota.ts.
+// Lingjun GPU quota provider logic (PAIStudio API, docs/sources.md#pai-3). Loaded at call time by ../gpu-quota.ts.
 import { z } from "zod";
 import {
   type NodeSpec,
@@ -7,19 +7,21 @@ import {
   QuotaClient,
   createQuotaIdempotent,
   type ExistingQuotaVerdict,
-  isNotFound,
 } from "../../../infra/pai";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { type GpuQuotaInputs, type GpuQuotaOutputs } from "../gpu-quota";
 import {
   ResourceInitFailure,
+  checkInputs,
   clientOptions,
   definedOnly,
   diffKeys,
-  knownOnly,
   pollUntil,
+  regionIdSchema,
   report,
-  toFailures,
+  unlessNotFound,
+  waitLimitMs,
+  wasNotFound,
   withProvider,
 } from "./common";
 
@@ -41,7 +43,7 @@ const QUEUE_STRATEGIES = [
 ] as const;
 const inputsSchema = z
   .object({
-    region: z.string().regex(/^[a-z]{2,}(-[a-z0-9]+)+$/, "must be a region id like cn-hangzhou"),
+    region: regionIdSchema,
     quotaName: z
       .string()
       .min(1)
@@ -65,11 +67,7 @@ export function check(
   _olds: GpuQuotaInputs,
   news: GpuQuotaInputs,
 ): Promise<dynamic.CheckResult<GpuQuotaInputs>> {
-  const failures: dynamic.CheckFailure[] = REQUIRED.filter(
-    (k) => news[k] === undefined || news[k] === null,
-  ).map((property) => ({ property, reason: `${property} is required` }));
-  const parsed = inputsSchema.safeParse(knownOnly(news));
-  if (!parsed.success) failures.push(...toFailures(parsed.error));
+  const failures = checkInputs(news, REQUIRED, inputsSchema);
   // In preview the whole labels map may still be unknown (a string sentinel): nothing to check yet.
   if (news.labels && typeof news.labels === "object" && OWNER_LABEL_KEY in news.labels) {
     failures.push({ property: "labels", reason: `label ${OWNER_LABEL_KEY} is reserved` });
@@ -93,7 +91,7 @@ const labels = (inputs: GpuQuotaInputs): QuotaLabel[] => [
   { key: OWNER_LABEL_KEY, value: "true" },
 ];
 
-// §3.3: statuses are not enumerated (UNCONFIRMED §6.1). `Ready` is the documented usable state; the
+// docs/sources.md#pai-3.3: statuses are not enumerated (UNCONFIRMED docs/sources.md#pai-6.1). `Ready` is the documented usable state; the
 // secondary source says `Enabled`. Known in-progress states are waited on; failure-looking states
 // fail; anything else unknown is accepted as usable with a note (poll "until not Creating").
 const USABLE = ["Ready", "Enabled"];
@@ -110,7 +108,7 @@ function outputs(inputs: GpuQuotaInputs, quota: Quota): GpuQuotaOutputs {
   });
 }
 
-const QUOTA_WAIT_MS = () => (Number(process.env.PAI_QUOTA_WAIT_MINUTES) || 30) * 60_000;
+const QUOTA_WAIT_MS = () => waitLimitMs("PAI_QUOTA_WAIT_MINUTES", 30);
 
 async function waitUsable(inputs: GpuQuotaInputs, quotaId: string, what: string): Promise<Quota> {
   const quotas = client(inputs);
@@ -181,15 +179,11 @@ export async function read(
   props?: GpuQuotaOutputs,
 ): Promise<dynamic.ReadResult<GpuQuotaOutputs>> {
   if (!props) throw new Error(`PAI quota ${id}: cannot read without prior state (import is not supported)`);
-  try {
-    const quota = await client(props).getQuota(id);
-    const spec = quota.nodeSpecs.find((n) => n.type === props.nodeSpec);
-    const refreshed: GpuQuotaInputs = { ...props, nodeCount: spec ? spec.count : props.nodeCount };
-    return { id, props: { ...props, ...outputs(refreshed, quota) } };
-  } catch (err) {
-    if (isNotFound(err)) return { id: "", props: undefined };
-    throw err;
-  }
+  const quota = await unlessNotFound(client(props).getQuota(id));
+  if (!quota) return { id: "", props: undefined };
+  const spec = quota.nodeSpecs.find((n) => n.type === props.nodeSpec);
+  const refreshed: GpuQuotaInputs = { ...props, nodeCount: spec ? spec.count : props.nodeCount };
+  return { id, props: { ...props, ...outputs(refreshed, quota) } };
 }
 
 const changedAny = (olds: GpuQuotaOutputs, news: GpuQuotaInputs, keys: readonly string[]) =>
@@ -224,22 +218,12 @@ export async function update(
 /** DeleteQuota, then waits until it is gone. Not-found is success. */
 export async function remove(id: string, props: GpuQuotaOutputs): Promise<void> {
   const quotas = client(props);
-  try {
-    await quotas.deleteQuota(id);
-  } catch (err) {
-    if (isNotFound(err)) return;
-    throw err;
-  }
+  if (await wasNotFound(quotas.deleteQuota(id))) return;
   await pollUntil(
     `PAI quota ${props.quotaName} (${id})`,
     async () => {
-      try {
-        const q = await quotas.getQuota(id);
-        return { done: false, status: q.status };
-      } catch (err) {
-        if (isNotFound(err)) return { done: true, value: undefined };
-        throw err;
-      }
+      const q = await unlessNotFound(quotas.getQuota(id));
+      return q ? { done: false, status: q.status } : { done: true, value: undefined };
     },
     QUOTA_WAIT_MS(),
     (status) => new Error(`PAI quota ${props.quotaName} (${id}): still ${status} after delete`),
