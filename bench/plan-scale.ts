@@ -8,7 +8,7 @@
  *   npx tsx bench/plan-scale.ts [--sizes 10,100,1000] [--runs 5] [--json]
  *
  * Every run is a fresh process; the timed region starts after the modules are loaded and covers, for
- * the plan, reading the stack file, building the spec, running the program and waiting for every
+ * the plan, reading the stack file, resolving the stack, running the program and waiting for every
  * registration; for the bare runtime, constructing the recorded resources and waiting likewise.
  */
 import { execFileSync } from "node:child_process";
@@ -156,14 +156,14 @@ function main(): void {
   console.log(
     `Offline plan scale: median of ${repeats} runs per cell, each in a fresh process (Node ${process.version})`,
   );
-  console.log("  plan  = npm run plan's work: read the stack file, build the spec, run the program under");
+  console.log("  plan  = npm run plan's work: read the stack file, resolve the stack, run the program under");
   console.log("          the SDK mock runtime, wait for every registration");
   console.log("  bare  = the SDK mock runtime alone registering the same resources, replayed from what the");
   console.log(
     "          plan's monitor received: each through its own class (alicloud.oss.Bucket, DlcJob, …)",
   );
   console.log("          with the same inputs, parents and dependencies, components' outputs registered;");
-  console.log("          no config, no spec, no program logic");
+  console.log("          no config, no resolution, no program logic");
   console.log("  generic = the recorded wire inputs through a plain CustomResource of the recorded type: no");
   console.log(
     "          declared outputs, provider already serialized, no component outputs (a lower bound)",

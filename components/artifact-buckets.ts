@@ -5,28 +5,50 @@
  */
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
+import type { BucketNames, BucketPurpose } from "../infra/layout";
 
-export type BucketPurpose = "datasets" | "checkpoints" | "models";
+const PURPOSES: readonly BucketPurpose[] = ["datasets", "checkpoints", "models"];
 
 export interface ArtifactBucketsArgs {
-  /** Bucket names, one per purpose. OSS names are global. Required. */
-  bucketNames: Record<BucketPurpose, string>;
-  /** "AES256" (OSS-managed keys) or "KMS". Default: "AES256". */
-  encryption?: "AES256" | "KMS";
-  /** KMS key for "KMS" encryption. Default: the OSS default KMS key. */
-  kmsKeyId?: pulumi.Input<string>;
-  /** Days after which checkpoints expire. Default: 30. */
-  checkpointRetentionDays?: number;
-  /** Days a non-current object version is kept. Default: 90. */
-  noncurrentVersionRetentionDays?: number;
-  /** Let `pulumi destroy` delete non-empty buckets. Default: false. */
-  forceDestroy?: boolean;
-  /** Name of the RAM role the jobs assume. Required (RAM role names are per account: 1-64 characters). */
-  roleName: pulumi.Input<string>;
-  /** Tags on every bucket. Default: none. */
-  tags?: Record<string, string>;
-  /** Model folders outside these buckets the jobs may read (promoted artifacts, oss://bucket/path/). Default: none. */
-  readArtifacts?: string[];
+  /** Bucket names, one per purpose. OSS names are global. */
+  readonly bucketNames: BucketNames<pulumi.Input<string>>;
+  /**
+   * Server-side encryption: "AES256" (OSS-managed keys) or "KMS".
+   * @default "AES256"
+   */
+  readonly encryption?: "AES256" | "KMS";
+  /**
+   * KMS key for "KMS" encryption; ignored otherwise.
+   * @default the OSS default KMS key
+   */
+  readonly kmsKeyId?: pulumi.Input<string>;
+  /**
+   * Days after which checkpoints expire.
+   * @default 30
+   */
+  readonly checkpointRetentionDays?: pulumi.Input<number>;
+  /**
+   * Days a non-current object version is kept.
+   * @default 90
+   */
+  readonly noncurrentVersionRetentionDays?: pulumi.Input<number>;
+  /**
+   * Let `pulumi destroy` delete non-empty buckets (and lift the protection of models and datasets).
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
+  /** Name of the RAM role the jobs assume (RAM role names are per account: 1-64 characters). */
+  readonly roleName: pulumi.Input<string>;
+  /**
+   * Tags on every bucket, beside `purpose` and `managed-by`.
+   * @default none
+   */
+  readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Model folders outside these buckets the jobs may read: promoted artifacts, as oss://bucket/path/.
+   * @default none
+   */
+  readonly readArtifacts?: readonly string[];
 }
 
 /**
@@ -61,7 +83,7 @@ export function kmsKeyArn(keyId: string): string {
  * removed by a person, on purpose). With a pinned KMS key, the use of that key (KMS_KEY_ACTIONS).
  */
 export function jobRolePolicyDocument(
-  names: Record<BucketPurpose, string>,
+  names: BucketNames,
   kmsKeyId?: string,
   readArtifacts: readonly string[] = [],
 ): string {
@@ -107,9 +129,10 @@ export function jobRolePolicyDocument(
 }
 
 export class ArtifactBuckets extends pulumi.ComponentResource {
-  readonly bucketNames: Record<BucketPurpose, pulumi.Output<string>>;
+  readonly bucketNames: BucketNames<pulumi.Output<string>>;
   /** Intranet endpoints, for OSS URIs that jobs mount without public traffic. */
-  readonly intranetEndpoints: Record<BucketPurpose, pulumi.Output<string>>;
+  readonly intranetEndpoints: BucketNames<pulumi.Output<string>>;
+  /** ARN of the job role, for a job's or service's `roleArn`. */
   readonly roleArn: pulumi.Output<string>;
   readonly roleName: pulumi.Output<string>;
   /** What a job needs to exist before it starts: the buckets and the role's policy attachment. */
@@ -121,9 +144,9 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
     const noncurrentDays = args.noncurrentVersionRetentionDays ?? 90;
     const checkpointDays = args.checkpointRetentionDays ?? 30;
 
-    const purposes: BucketPurpose[] = ["datasets", "checkpoints", "models"];
+    const forceDestroy = args.forceDestroy ?? false;
     const buckets = {} as Record<BucketPurpose, alicloud.oss.Bucket>;
-    for (const purpose of purposes) {
+    for (const purpose of PURPOSES) {
       const lifecycleRules: alicloud.types.input.oss.BucketLifecycleRule[] = [
         {
           id: "expire-noncurrent-versions",
@@ -147,15 +170,17 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
           bucket: args.bucketNames[purpose],
           serverSideEncryptionRule: {
             sseAlgorithm: encryption,
-            ...(encryption === "KMS" && args.kmsKeyId !== undefined ? { kmsMasterKeyId: args.kmsKeyId } : {}),
+            kmsMasterKeyId: encryption === "KMS" ? args.kmsKeyId : undefined,
           },
           versioning: { status: "Enabled" },
           lifecycleRules,
-          forceDestroy: args.forceDestroy ?? false,
-          tags: { purpose, "managed-by": "pai-finetune", ...args.tags },
+          forceDestroy,
+          tags: pulumi
+            .output(args.tags ?? {})
+            .apply((tags) => ({ purpose, "managed-by": "pai-finetune", ...tags })),
         },
         // Models and datasets outlive a mistaken `pulumi destroy` unless forceDestroy is set on purpose.
-        { parent: this, protect: purpose !== "checkpoints" && !(args.forceDestroy ?? false) },
+        { parent: this, protect: purpose !== "checkpoints" && !forceDestroy },
       );
       new alicloud.oss.BucketAcl(
         `${name}-${purpose}-acl`,
@@ -192,7 +217,7 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
         description: "Read datasets, read/write/rotate checkpoints, read/write (never delete) models.",
         policyDocument: pulumi
           .all([
-            pulumi.all(purposes.map((p) => buckets[p].bucket)),
+            pulumi.all(PURPOSES.map((p) => buckets[p].bucket)),
             encryption === "KMS" ? args.kmsKeyId : undefined,
           ])
           .apply(([[datasets, checkpoints, models], kmsKeyId]) =>
@@ -221,9 +246,14 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
       checkpoints: buckets.checkpoints.intranetEndpoint,
       models: buckets.models.intranetEndpoint,
     };
-    this.readyResources = [...purposes.map((p) => buckets[p]), attachment];
+    this.readyResources = [...PURPOSES.map((p) => buckets[p]), attachment];
     this.roleArn = role.arn;
     this.roleName = role.roleName;
-    this.registerOutputs({ bucketNames: this.bucketNames, roleArn: this.roleArn });
+    this.registerOutputs({
+      bucketNames: this.bucketNames,
+      intranetEndpoints: this.intranetEndpoints,
+      roleArn: this.roleArn,
+      roleName: this.roleName,
+    });
   }
 }

@@ -3,24 +3,39 @@ import * as pulumi from "@pulumi/pulumi";
 import { GpuQuota as GpuQuotaResource } from "./providers/gpu-quota";
 
 export interface GpuQuotaArgs {
-  /** Region of the quota. Required. */
-  region: pulumi.Input<string>;
-  /** Quota name, 1-63 characters. Required; changing it replaces the quota. */
-  quotaName: pulumi.Input<string>;
-  /** Lingjun node spec, e.g. "ml.gu7xf.8xlarge-gu108". Required; changing it replaces the quota. */
-  nodeSpec: pulumi.Input<string>;
-  /** Nodes reserved; changed in place (ScaleQuota). Required. */
-  nodeCount: pulumi.Input<number>;
-  /** GPUs per node of the spec, for the `gpuCount` output. Required. */
-  gpusPerNode: number;
-  /** Lingjun resource groups of a root quota. Default: none. */
-  resourceGroupIds?: pulumi.Input<string[]>;
-  /** Parent quota of a child quota. Default: none (root quota). */
-  parentQuotaId?: pulumi.Input<string>;
-  /** Scheduling strategy. Default: "PaiStrategyIntelligent". */
-  queueStrategy?: pulumi.Input<string>;
-  /** Labels on the quota. Default: none. */
-  labels?: pulumi.Input<Record<string, string>>;
+  /** Region of the quota. */
+  readonly region: pulumi.Input<string>;
+  /** Quota name, 1-63 characters. Changing it replaces the quota. */
+  readonly quotaName: pulumi.Input<string>;
+  /**
+   * Lingjun instance type of every node, e.g. "ml.gu7xf.8xlarge-gu108" (the API's node spec).
+   * Changing it replaces the quota.
+   */
+  readonly instanceType: pulumi.Input<string>;
+  /** Nodes reserved; changed in place (ScaleQuota). */
+  readonly nodeCount: pulumi.Input<number>;
+  /** GPUs per node of that instance type, for the `gpuCount` output. */
+  readonly gpusPerNode: pulumi.Input<number>;
+  /**
+   * Lingjun resource groups of a root quota.
+   * @default none
+   */
+  readonly resourceGroupIds?: pulumi.Input<string[]>;
+  /**
+   * Parent quota of a child quota.
+   * @default none (a root quota)
+   */
+  readonly parentQuotaId?: pulumi.Input<string>;
+  /**
+   * Scheduling strategy between the quota's jobs.
+   * @default "PaiStrategyIntelligent"
+   */
+  readonly queueStrategy?: pulumi.Input<string>;
+  /**
+   * Labels on the quota.
+   * @default none
+   */
+  readonly labels?: pulumi.Input<Record<string, string>>;
 }
 
 export class GpuQuota extends pulumi.ComponentResource {
@@ -37,18 +52,18 @@ export class GpuQuota extends pulumi.ComponentResource {
         region: args.region,
         quotaName: args.quotaName,
         resourceType: "Lingjun",
-        nodeSpec: args.nodeSpec,
+        nodeSpec: args.instanceType,
         nodeCount: args.nodeCount,
-        ...(args.resourceGroupIds !== undefined ? { resourceGroupIds: args.resourceGroupIds } : {}),
-        ...(args.parentQuotaId !== undefined ? { parentQuotaId: args.parentQuotaId } : {}),
+        resourceGroupIds: args.resourceGroupIds,
+        parentQuotaId: args.parentQuotaId,
         queueStrategy: args.queueStrategy ?? "PaiStrategyIntelligent",
-        ...(args.labels !== undefined ? { labels: args.labels } : {}),
+        labels: args.labels,
       },
       { parent: this },
     );
     this.quotaId = quota.quotaId;
     this.status = quota.status;
-    this.gpuCount = pulumi.output(args.nodeCount).apply((n) => n * args.gpusPerNode);
+    this.gpuCount = pulumi.all([args.nodeCount, args.gpusPerNode]).apply(([n, g]) => n * g);
     this.registerOutputs({ quotaId: this.quotaId, status: this.status, gpuCount: this.gpuCount });
   }
 }

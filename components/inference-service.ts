@@ -5,27 +5,82 @@
  */
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
-import type { ResolvedService } from "../infra/resolve/types";
-import { MOUNTS } from "../infra/resolve/command";
+import { MOUNTS } from "../infra/layout";
 import { EasAutoscaler } from "./providers/eas-autoscaler";
 import { EasServiceEndpoints } from "./providers/eas-service-endpoints";
 
-export interface InferenceServiceArgs {
-  /** The validated, sized service (from `resolveStack`). Required. */
-  service: ResolvedService;
-  /** Region (the EAS cluster id). Required. */
-  region: pulumi.Input<string>;
-  /** Workspace the service belongs to. Required. */
-  workspaceId: pulumi.Input<string>;
-  /** The models bucket that holds the served weights. Required. */
-  modelsBucket: pulumi.Input<string>;
-  /** Output URI of the job it serves, so the service is created after that job. Default: none. */
-  jobOutputUri?: pulumi.Input<string>;
+/** EAS horizontal autoscaling: one metric and its target, between the replica bounds. */
+export interface ServiceAutoscaling {
+  readonly metricName: "qps" | "cpu" | "gpu[util]";
+  readonly threshold: number;
+  /** @default the API's default, 0 */
+  readonly scaleUpStabilizationSeconds?: number;
+  /** @default the API's default, 300 */
+  readonly scaleDownStabilizationSeconds?: number;
+}
+
+/**
+ * What goes into the EAS service JSON. Plain values: the component composes them into one document
+ * (`easServiceConfig`), which the plan and the policies read as it will be sent.
+ */
+export interface ServiceDeployment {
+  /** EAS service name (unique per region). */
+  readonly serviceName: string;
+  /** vLLM container image. */
+  readonly image: string;
+  /** Startup command. */
+  readonly command: string;
+  /** EAS instance type id, e.g. "ecs.gn7i-c8g1.2xlarge". */
+  readonly instanceType: string;
+  /** Replicas at deploy time (min) and the autoscaler's ceiling (max). */
+  readonly replicas: { readonly min: number; readonly max: number };
+  /** Bucket-relative path of the served weights (models bucket). */
+  readonly modelPath: string;
+  /**
+   * For an adapter (LoRA/QLoRA output): the base weights, bucket-relative; the adapter is then `modelPath`.
+   * @default none (modelPath holds full weights)
+   */
+  readonly baseModelPath?: string;
+  /**
+   * The served weights' full oss://bucket/path/ when they live outside the models bucket (a
+   * promoted artifact, read where it was trained and evaluated); replaces `modelPath`.
+   * @default none (`modelPath` in the models bucket)
+   */
+  readonly modelUri?: string;
+  /**
+   * Give the service an internet endpoint (EAS's own default is to give one); otherwise VPC only.
+   * @default false
+   */
+  readonly publicEndpoint?: boolean;
+}
+
+export interface InferenceServiceArgs extends ServiceDeployment {
+  /** Region (the EAS cluster id). */
+  readonly region: pulumi.Input<string>;
+  /** Workspace the service belongs to. */
+  readonly workspaceId: pulumi.Input<string>;
+  /** The models bucket that holds the served weights. */
+  readonly modelsBucket: pulumi.Input<string>;
+  /**
+   * Scale on a metric between `replicas.min` and `replicas.max`.
+   * @default none (a fixed `replicas.min`)
+   */
+  readonly autoscaling?: ServiceAutoscaling;
+  /**
+   * Name of the fine-tune job it serves, for the `pai-finetune-job` tag.
+   * @default none (no tag)
+   */
+  readonly jobName?: string;
+  /**
+   * Output URI of the job it serves, so the service is created after that job.
+   * @default none
+   */
+  readonly jobOutputUri?: pulumi.Input<string>;
 }
 
 /** The EAS service JSON (docs/sources.md#pai-2.6): image-based deploy of vLLM with read-only OSS mounts. */
 export function easServiceConfig(
-  s: ResolvedService,
+  s: ServiceDeployment,
   modelsBucket: string,
   workspaceId: string,
 ): Record<string, unknown> {
@@ -33,14 +88,13 @@ export function easServiceConfig(
     mount_path: mountPath,
     oss: { path: uri, readOnly: true },
   });
-  // A promoted artifact (modelUri) is read where it was trained and evaluated: the exact bytes.
   const served = s.modelUri ?? `oss://${modelsBucket}/${s.modelPath}`;
   const storage = s.baseModelPath
     ? [mount(`oss://${modelsBucket}/${s.baseModelPath}`, MOUNTS.servedModel), mount(served, MOUNTS.adapter)]
     : [mount(served, MOUNTS.servedModel)];
   return {
-    metadata: { name: s.name, instance: s.replicas.min, workspace_id: workspaceId },
-    cloud: { computing: { instance_type: s.instance.id } },
+    metadata: { name: s.serviceName, instance: s.replicas.min, workspace_id: workspaceId },
+    cloud: { computing: { instance_type: s.instanceType } },
     containers: [{ image: s.image, script: s.command, port: 8000 }],
     storage,
     // The internet endpoint is off unless the stack asks for it (`publicEndpoint`, default false):
@@ -49,7 +103,7 @@ export function easServiceConfig(
     // (https://www.alibabacloud.com/help/en/pai/user-guide/parameters-of-model-services); the key's
     // name and boolean value come from EAS's own service-config key list, not from the documentation
     // text, which we could not retrieve: UNCONFIRMED by a primary source.
-    networking: { disable_internet_endpoint: !s.config.publicEndpoint },
+    networking: { disable_internet_endpoint: !(s.publicEndpoint ?? false) },
     // Token authentication said, not left to EAS's default (the same page: "If you do not specify
     // [token], the system automatically generates a token"). EAS generates the token, so no secret is
     // written into the config or into state; callers read it from DescribeService (AccessToken).
@@ -70,34 +124,28 @@ export class InferenceService extends pulumi.ComponentResource {
 
   constructor(name: string, args: InferenceServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pai-finetune:platform:InferenceService", name, {}, opts);
-    const s = args.service;
     const serviceConfig = pulumi
       .all([args.modelsBucket, args.workspaceId, args.jobOutputUri ?? ""])
-      .apply(([bucket, workspaceId]) => JSON.stringify(easServiceConfig(s, bucket, workspaceId)));
+      .apply(([bucket, workspaceId]) => JSON.stringify(easServiceConfig(args, bucket, workspaceId)));
+    const tags: Record<string, string> = { "managed-by": "pai-finetune" };
+    if (args.jobName !== undefined) tags["pai-finetune-job"] = args.jobName;
     const service = new alicloud.pai.Service(
       name,
-      {
-        serviceConfig,
-        workspaceId: args.workspaceId,
-        tags: { "managed-by": "pai-finetune", ...(s.fromJob ? { "pai-finetune-job": s.fromJob.name } : {}) },
-      },
+      { serviceConfig, workspaceId: args.workspaceId, tags },
       { parent: this },
     );
-    if (s.autoscaling) {
+    const scaling = args.autoscaling;
+    if (scaling) {
       new EasAutoscaler(
         `${name}-autoscaler`,
         {
           region: args.region,
           serviceName: service.id,
-          min: s.replicas.min,
-          max: s.replicas.max,
-          strategies: [{ metricName: s.autoscaling.metricName, threshold: s.autoscaling.threshold }],
-          ...(s.autoscaling.scaleUpStabilizationSeconds !== undefined
-            ? { scaleUpStabilizationSeconds: s.autoscaling.scaleUpStabilizationSeconds }
-            : {}),
-          ...(s.autoscaling.scaleDownStabilizationSeconds !== undefined
-            ? { scaleDownStabilizationSeconds: s.autoscaling.scaleDownStabilizationSeconds }
-            : {}),
+          min: args.replicas.min,
+          max: args.replicas.max,
+          strategies: [{ metricName: scaling.metricName, threshold: scaling.threshold }],
+          scaleUpStabilizationSeconds: scaling.scaleUpStabilizationSeconds,
+          scaleDownStabilizationSeconds: scaling.scaleDownStabilizationSeconds,
         },
         { parent: this, dependsOn: [service] },
       );
@@ -110,9 +158,9 @@ export class InferenceService extends pulumi.ComponentResource {
     );
     this.serviceName = service.id;
     this.status = service.status;
-    this.modelUri = s.modelUri
-      ? pulumi.output(s.modelUri)
-      : pulumi.interpolate`oss://${args.modelsBucket}/${s.modelPath}`;
+    this.modelUri = args.modelUri
+      ? pulumi.output(args.modelUri)
+      : pulumi.interpolate`oss://${args.modelsBucket}/${args.modelPath}`;
     this.internetEndpoint = endpoints.internetEndpoint;
     this.intranetEndpoint = endpoints.intranetEndpoint;
     this.registerOutputs({

@@ -3,16 +3,31 @@ import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface WorkspaceArgs {
-  /** Workspace name: 3-23 letters, digits or '_', starting with a letter, unique per region. Required; changing it replaces the workspace. */
-  workspaceName: pulumi.Input<string>;
-  /** Shown in the console. Default: the workspace name. */
-  displayName?: pulumi.Input<string>;
-  /** At most 80 characters. Required by the API; default: "pai-finetune". */
-  description?: pulumi.Input<string>;
-  /** ["prod"] (basic mode) or ["dev", "prod"] (standard mode). Default: ["dev", "prod"]. Changing it replaces the workspace. */
-  envTypes?: pulumi.Input<pulumi.Input<"dev" | "prod">[]>;
-  /** Resource group. Default: the account's default resource group. */
-  resourceGroupId?: pulumi.Input<string>;
+  /**
+   * Workspace name: 3-23 letters, digits or '_', starting with a letter, unique per region.
+   * Changing it replaces the workspace.
+   */
+  readonly workspaceName: pulumi.Input<string>;
+  /**
+   * Shown in the console.
+   * @default the workspace name
+   */
+  readonly displayName?: pulumi.Input<string>;
+  /**
+   * At most 80 characters (the API requires one).
+   * @default "pai-finetune"
+   */
+  readonly description?: pulumi.Input<string>;
+  /**
+   * ["prod"] (basic mode) or ["dev", "prod"] (standard mode). Changing it replaces the workspace.
+   * @default ["dev", "prod"]
+   */
+  readonly envTypes?: pulumi.Input<pulumi.Input<"dev" | "prod">[]>;
+  /**
+   * Resource group.
+   * @default the account's default resource group
+   */
+  readonly resourceGroupId?: pulumi.Input<string>;
 }
 
 export class Workspace extends pulumi.ComponentResource {
@@ -29,7 +44,7 @@ export class Workspace extends pulumi.ComponentResource {
         displayName: args.displayName ?? args.workspaceName,
         description: args.description ?? "pai-finetune",
         envTypes: args.envTypes ?? ["dev", "prod"],
-        ...(args.resourceGroupId !== undefined ? { resourceGroupId: args.resourceGroupId } : {}),
+        resourceGroupId: args.resourceGroupId,
       },
       { parent: this },
     );

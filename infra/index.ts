@@ -1,7 +1,7 @@
-/** The Pulumi program entry (Pulumi.yaml `main`). Everything it does is in `program.ts`. */
-import { runProgram } from "./program";
+/** The Pulumi program entry (Pulumi.yaml `main`): resolve the stack's config, run the program. */
+import { resolveFromEngine, runProgram } from "./program";
 
-const { outputs } = runProgram();
+const { outputs } = runProgram({ resolved: resolveFromEngine() });
 
 export const workspaceId = outputs.workspaceId;
 export const bucketNames = outputs.bucketNames;

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type z } from "zod";
 import { loadDataYaml } from "../config/plain-yaml";
-import { InstanceTypeSchema, ModelSpecSchema, type InstanceType, type CatalogModel } from "./schema";
+import { InstanceTypeSchema, CatalogModelSchema, type InstanceType, type CatalogModel } from "./schema";
 
 export * from "./schema";
 export { contextLengthProblem } from "./context-length";
@@ -68,7 +68,7 @@ let cached: { models: CatalogModel[]; instances: InstanceType[] } | undefined;
 
 function loadFiles(): { models: CatalogModel[]; instances: InstanceType[] } {
   cached ??= {
-    models: parseCatalogFile("models.yaml", readFileSync(MODELS_FILE, "utf8"), "models", ModelSpecSchema),
+    models: parseCatalogFile("models.yaml", readFileSync(MODELS_FILE, "utf8"), "models", CatalogModelSchema),
     instances: parseCatalogFile(
       "instances.yaml",
       readFileSync(INSTANCES_FILE, "utf8"),
@@ -85,7 +85,7 @@ export function loadCatalog(extra?: { models?: CatalogModel[]; instances?: Insta
   const models = new Map(files.models.map((m) => [m.id, m]));
   const instances = new Map(files.instances.map((t) => [t.id, t]));
   for (const [i, m] of (extra?.models ?? []).entries()) {
-    models.set(validateExtra(ModelSpecSchema, m, `extra.models[${i}]`).id, m);
+    models.set(validateExtra(CatalogModelSchema, m, `extra.models[${i}]`).id, m);
   }
   for (const [i, t] of (extra?.instances ?? []).entries()) {
     instances.set(validateExtra(InstanceTypeSchema, t, `extra.instances[${i}]`).id, t);

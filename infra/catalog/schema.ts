@@ -116,7 +116,7 @@ export const PriceSchema: z.ZodType<Price> = z
   })
   .strict();
 
-export const ModelSpecSchema: z.ZodType<CatalogModel> = z
+export const CatalogModelSchema: z.ZodType<CatalogModel> = z
   .object({
     id: kebabId,
     family: z.string().min(1),

@@ -1,6 +1,6 @@
 // Argument parsing for `npm run size`: every bad input becomes a UsageError naming the flag and what was expected.
 import { readFileSync, statSync } from "node:fs";
-import { contextLengthProblem, loadCatalog, ModelSpecSchema, type CatalogModel } from "../catalog";
+import { contextLengthProblem, loadCatalog, CatalogModelSchema, type CatalogModel } from "../catalog";
 import {
   ALL_LINEAR,
   defaultTrainingSettings,
@@ -150,7 +150,7 @@ export function modelFromArchFile(path: string): CatalogModel {
     chatTemplate: "none",
     source: `--arch-file ${path}`,
   };
-  const r = ModelSpecSchema.safeParse(JSON.parse(JSON.stringify(spec)));
+  const r = CatalogModelSchema.safeParse(JSON.parse(JSON.stringify(spec)));
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new UsageError(`--arch-file: ${path}: ${issue?.path.join(".")}: ${issue?.message}`);

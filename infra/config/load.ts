@@ -164,14 +164,18 @@ function lineOfPath(doc: Document, lc: LineCounter, keyPath: (string | number)[]
 
 /**
  * Reads the config the Pulumi engine handed to this program (`pulumi up`, or the offline plan,
- * which sets the same values). Structured values arrive as JSON strings.
+ * which sets the same values). Structured values arrive as JSON strings. `file` is the stack file
+ * the values came from (default: `stacks/Pulumi.<stack>.yaml`), read only to locate messages.
  */
-export function runtimeStackConfig(allConfig: Record<string, string>, stack: string): RawStackConfig {
+export function runtimeStackConfig(
+  allConfig: Record<string, string>,
+  stack: string,
+  file: string = stackFilePath(stack),
+): RawStackConfig {
   const values: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(allConfig)) values[key] = decodeConfigValue(raw);
   // The stack file is read only to point at lines, and only when a message needs one: the values
   // come from the engine, and parsing a large file twice would cost the plan real time.
-  const file = process.env.PAI_FINETUNE_STACK_FILE ?? stackFilePath(stack);
   let located: RawStackConfig | null | undefined;
   const lineOf: RawStackConfig["lineOf"] = (keyPath) => {
     if (located === undefined) {

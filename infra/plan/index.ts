@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { readStackFile } from "../config/load";
-import { resolveStackFromRuntime } from "../resolve/build";
+import { resolveStackFromRuntime } from "../resolve/stack";
 import { runProgram } from "../program";
 import { configForRuntime, runUnderMocks, type RegisteredResource } from "./mock-runtime";
 import { checkDynamicResources } from "./provider-checks";
@@ -27,18 +27,16 @@ export interface OfflinePlan {
 
 /** Throws ConfigError (file, key path, expectation) before anything runs when the config is bad. */
 export async function runOfflinePlan(file: string, stack = stackNameOf(file)): Promise<OfflinePlan> {
-  const raw = readStackFile(file);
-  const config = configForRuntime(raw);
-  process.env.PAI_FINETUNE_STACK_FILE = path.resolve(file);
-  // Validate first, exactly as the program will (same function, same values), so a bad file fails
-  // with the full ConfigError rather than inside the program; the program then reuses the result.
-  const spec = resolveStackFromRuntime(config, stack);
-  const { result, resources } = await runUnderMocks({
+  const config = configForRuntime(readStackFile(file));
+  // Resolve once, from the values as the engine hands them to `pulumi up` (objects as JSON text),
+  // so a bad file fails with the full ConfigError before anything runs; the program takes the result.
+  const resolved = resolveStackFromRuntime(config, stack, path.resolve(file));
+  const { resources } = await runUnderMocks({
     stack,
-    region: spec.region,
+    region: resolved.region,
     config,
-    program: runProgram,
+    program: () => runProgram({ resolved }),
   });
   const checkFailures = await checkDynamicResources(resources);
-  return { report: buildReport(result.spec, resources, checkFailures), resources };
+  return { report: buildReport(resolved, resources, checkFailures), resources };
 }

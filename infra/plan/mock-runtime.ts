@@ -200,6 +200,12 @@ export async function runUnderMocks<T>(opts: {
   await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, true);
   pulumi.runtime.setAllConfig(opts.config);
   const result = opts.program();
+  await waitForRegistrations();
+  return { result, resources: mocks.resources };
+}
+
+/** Waits until every registration so far has reached the (mock) monitor. */
+export async function waitForRegistrations(): Promise<void> {
   // The SDK tracks outstanding RPCs internally; draining them is what `disconnect` does before exit.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const settings = require("@pulumi/pulumi/runtime/settings") as SettingsInternals;
@@ -209,5 +215,4 @@ export async function runUnderMocks<T>(opts: {
     );
   }
   await settings.waitForRPCs();
-  return { result, resources: mocks.resources };
 }

@@ -233,13 +233,13 @@ function planService(s: ResolvedService): PlannedService {
 
 /** `checkFailures`: what the dynamic providers' check refused (provider-checks.ts). */
 export function buildReport(
-  spec: ResolvedStack,
+  resolved: ResolvedStack,
   resources: RegisteredResource[],
   checkFailures: readonly string[] = [],
 ): PlanReport {
-  const jobs = spec.jobs.map(planJob);
-  const evaluations = spec.jobs.flatMap(planEvaluation);
-  const services = spec.services.map(planService);
+  const jobs = resolved.jobs.map(planJob);
+  const evaluations = resolved.jobs.flatMap(planEvaluation);
+  const services = resolved.services.map(planService);
   const errors: string[] = [...checkFailures];
   for (const e of evaluations) {
     if (!e.fits)
@@ -262,7 +262,7 @@ export function buildReport(
   const warnings = [
     ...new Set([
       ...jobs.flatMap((j) => j.warnings),
-      ...spec.jobs.flatMap((j) => [
+      ...resolved.jobs.flatMap((j) => [
         ...(j.evaluation?.warnings ?? []),
         ...(j.evaluation?.cost.warnings ?? []),
       ]),
@@ -270,10 +270,10 @@ export function buildReport(
     ]),
   ];
   return {
-    stack: spec.stack,
-    file: spec.file,
-    region: spec.region,
-    environment: spec.environment,
+    stack: resolved.stack,
+    file: resolved.file,
+    region: resolved.region,
+    environment: resolved.environment,
     resources: resources.map((r) => ({
       type: r.type,
       name: r.name,

@@ -21,7 +21,7 @@ import type { PromotionConfig } from "../config/schema";
 import { readMetricsFile, type MetricsRecord } from "../evaluation/metrics-file";
 import type { PolicyOutcome } from "../plan/policy-types";
 import type { PlanReport } from "../plan/report";
-import { resolveStackFile } from "../resolve/build";
+import { resolveStackFile } from "../resolve/stack";
 import { resolveDatasetVersion } from "../resolve/evaluation";
 import type { ResolvedJob, ResolvedStack } from "../resolve/types";
 import { lineDiff } from "./diff";

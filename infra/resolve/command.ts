@@ -7,17 +7,8 @@
 import type { CatalogModel } from "../catalog";
 import type { TrainingSettings } from "../sizing";
 import type { JobConfig, ServiceConfig } from "../config/schema";
+import { MOUNTS } from "../layout";
 import type { ResolvedHyperparameters } from "./types";
-
-/** Where the job's OSS data sources are mounted inside the containers. */
-export const MOUNTS = {
-  data: "/mnt/data",
-  baseModel: "/mnt/base-model",
-  output: "/mnt/output",
-  checkpoints: "/mnt/checkpoints",
-  servedModel: "/mnt/model",
-  adapter: "/mnt/adapter",
-} as const;
 
 /** Catalog chat-template families → LLaMA-Factory `--template` names. */
 export const TEMPLATES: Record<string, string> = {

@@ -16,7 +16,8 @@ import {
   rightSizeInference,
   type InferenceSettings,
 } from "../sizing";
-import { MOUNTS, TEMPLATES } from "./command";
+import { MOUNTS } from "../layout";
+import { TEMPLATES } from "./command";
 import { catalogLookup } from "./lookup";
 import type { JobContext } from "./jobs";
 import type { ResolvedEvaluation } from "./types";
@@ -115,7 +116,7 @@ export function resolveEvaluation(
         "a quota evaluation runs on the quota's node spec; remove instanceType",
       );
     else {
-      const node = ctx.quota.nodeSpec;
+      const node = ctx.quota.instance;
       let gpus = node.gpuCount;
       for (let g = 1; g <= node.gpuCount; g++) {
         const est = estimateInferenceMemory(model, { ...settings, gpus: g });

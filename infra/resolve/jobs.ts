@@ -18,8 +18,9 @@ import {
 import type { JobConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
 import { trainingCommand } from "./command";
+import type { BucketNames } from "../layout";
 import { resolveEvaluation } from "./evaluation";
-import type { BucketNames, JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
+import type { JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
 import { catalogLookup, withSlash } from "./lookup";
 
 const LEARNING_RATE_DEFAULTS = { full: 1e-5, freeze: 1e-5, lora: 1e-4, qlora: 2e-4 } as const;
@@ -254,11 +255,11 @@ function resolvePlacement(
     if (r.instanceType !== undefined) {
       issue(
         ["resources", "instanceType"],
-        "a quota job runs on the quota's node spec; remove instanceType or set useQuota: false",
+        "a quota job runs on the quota's nodes (quota.nodeSpec); remove instanceType or set useQuota: false",
       );
       return undefined;
     }
-    const node = ctx.quota.nodeSpec;
+    const node = ctx.quota.instance;
     if (nodes > ctx.quota.nodes) {
       issue(["resources", "nodes"], `expected at most ${ctx.quota.nodes} (the quota's nodes), got ${nodes}`);
       return undefined;

@@ -1,7 +1,7 @@
 /**
- * The validated model the components are built from: a StackConfig with every default applied,
- * catalog references resolved, and each job and service placed and sized. Plain data, no Pulumi:
- * the components, the offline plan and (later) the policy report all read the same object.
+ * The resolved stack: a StackConfig with every default applied, catalog references resolved, and
+ * each job and service placed and sized. Plain data, no Pulumi: the program (which maps it onto the
+ * components' Args), the offline plan and the reports all read the same object.
  */
 import type { Catalog, InstanceType, CatalogModel } from "../catalog";
 import type {
@@ -20,12 +20,7 @@ import type {
   StackConfig,
 } from "../config/schema";
 import type { MetricName } from "../evaluation/score";
-
-export interface BucketNames {
-  datasets: string;
-  checkpoints: string;
-  models: string;
-}
+import type { BucketNames } from "../layout";
 
 /** Hyperparameters with the method's defaults applied; LoRA fields only for LoRA/QLoRA. */
 export interface ResolvedHyperparameters {
@@ -128,7 +123,8 @@ export interface ResolvedService {
 
 export interface ResolvedQuota {
   name: string;
-  nodeSpec: InstanceType;
+  /** The Lingjun instance type of every node (the config's `nodeSpec`, the API's NodeSpecs[].Type). */
+  instance: InstanceType;
   nodes: number;
   gpuModel: string;
   gpuCount: number;

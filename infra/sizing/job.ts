@@ -1,6 +1,6 @@
 /**
  * One fine-tune job sized from exactly what a resource can carry: the model's architecture, the run's
- * settings, the workload and the placement. The spec sizes every job through this function, and each
+ * settings, the workload and the placement. `infra/resolve` sizes every job through this function, and each
  * DlcJob carries these inputs (`sizing`), so the policy pack and review reports recompute the same
  * figures from a resource's props alone: one source for the plan, the policies and the reports.
  */
@@ -16,7 +16,7 @@ export interface JobSizingInputs {
   /** Exactly what the memory estimator is given (GPUs per node and nodes included). */
   training: TrainingSettings;
   workload: TrainingWorkload;
-  /** The instance type (or quota node spec) one node of the job runs on. */
+  /** The instance type (or the quota's node type) one node of the job runs on. */
   instance: InstanceType;
   /** Instances paid for: one per node. */
   instanceCount: number;

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import {
   CatalogError,
   loadCatalog,
-  ModelSpecSchema,
+  CatalogModelSchema,
   parameterCount,
   parseCatalogFile,
 } from "../../infra/catalog";
@@ -58,7 +58,7 @@ test("required families and ids are present", () => {
 test("a broken data file names the file, the key path and what was expected", () => {
   const yaml = "models:\n  - { id: a-model, family: x, variant: base, hiddenSize: big }\n";
   assert.throws(
-    () => parseCatalogFile("models.yaml", yaml, "models", ModelSpecSchema),
+    () => parseCatalogFile("models.yaml", yaml, "models", CatalogModelSchema),
     (e: Error) => {
       assert.ok(e instanceof CatalogError);
       assert.match(e.message, /^models\.yaml: models\[0\]\.hiddenSize: .*number/i);
@@ -69,7 +69,7 @@ test("a broken data file names the file, the key path and what was expected", ()
 
 test("unknown keys are errors (strict schemas)", () => {
   const m = { ...catalog.model("qwen2.5-7b"), hiddenSise: 1 };
-  assert.equal(ModelSpecSchema.safeParse(m).success, false);
+  assert.equal(CatalogModelSchema.safeParse(m).success, false);
 });
 
 test("unknown ids list close ids; extra entries override", () => {

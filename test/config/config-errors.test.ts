@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { ConfigError } from "../../infra/config/errors";
 import { readStackFile, parseStackConfig } from "../../infra/config/load";
-import { resolveStackFile } from "../../infra/resolve/build";
+import { resolveStackFile } from "../../infra/resolve/stack";
 import { mutatedStack, scratchDir } from "../helpers/stack-files";
 
 const scratch = scratchDir();
 after(() => scratch.cleanup());
 
-/** Builds the spec of a YAML text and returns the ConfigError it must raise. */
+/** Resolves a YAML text and returns the ConfigError it must raise. */
 function errorOf(yamlText: string, name = "Pulumi.bad.yaml"): ConfigError {
   const file = scratch.write(name, yamlText);
   try {

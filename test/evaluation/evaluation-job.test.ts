@@ -7,7 +7,7 @@ import { after, describe, it } from "node:test";
 import { ConfigError } from "../../infra/config/errors";
 import { contentVersionOf } from "../../infra/data/content-version";
 import { runOfflinePlan } from "../../infra/plan";
-import { resolveStackFile } from "../../infra/resolve/build";
+import { resolveStackFile } from "../../infra/resolve/stack";
 import { artifactOf, workspace, type Workspace } from "../promote/helpers";
 
 const REPO = path.resolve(__dirname, "..", "..");

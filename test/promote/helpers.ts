@@ -7,7 +7,7 @@ import { METRICS_KIND, type MetricsRecord } from "../../infra/evaluation/metrics
 import { pairUp } from "../../infra/evaluation/read";
 import { score } from "../../infra/evaluation/score";
 import { normalizeOssUri } from "../../infra/promote/promote";
-import { resolveStackFile } from "../../infra/resolve/build";
+import { resolveStackFile } from "../../infra/resolve/stack";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 export const FIXTURES = path.join(REPO, "test", "evaluation", "fixtures");

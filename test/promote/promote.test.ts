@@ -5,7 +5,7 @@ import { after, describe, it } from "node:test";
 import { parse } from "yaml";
 import { main, type PromoteIo } from "../../infra/cli/promote";
 import { currentPromotion, readPromotionHistory } from "../../infra/promote/history";
-import { resolveStackFile } from "../../infra/resolve/build";
+import { resolveStackFile } from "../../infra/resolve/stack";
 import { artifactOf, FIXTURES, snapshot, workspace, writeMetrics, type Workspace } from "./helpers";
 
 function io(extra: Partial<PromoteIo> = {}): PromoteIo & { stdout: () => string; stderr: () => string } {

@@ -9,7 +9,7 @@ import {
 } from "../../components/providers/dlc-job";
 import * as path from "node:path";
 import { jobDisplayName } from "../../components/providers/impl/dlc-job";
-import { resolveStackFile } from "../../infra/resolve/build";
+import { resolveStackFile } from "../../infra/resolve/stack";
 import { encodeJobSizing } from "../../infra/sizing";
 import { type PaiEmulator } from "../emulator";
 import { liveJobs, startProviderEmulator, createWithOutputs } from "./setup";

@@ -3,14 +3,13 @@
  * registers and their key inputs (secure buckets, a scoped role, a quota, jobs, services).
  */
 import assert from "node:assert/strict";
-import * as path from "node:path";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { readStackFile, stackFilePath } from "../../infra/config/load";
 import { runOfflinePlan, type RegisteredResource } from "../../infra/plan";
 import { configForRuntime, runUnderMocks } from "../../infra/plan/mock-runtime";
 import { runProgram } from "../../infra/program";
-import { resolveStackFromRuntime } from "../../infra/resolve/build";
+import { resolveStackFromRuntime } from "../../infra/resolve/stack";
 import { decodeJobSizing, sizeJob } from "../../infra/sizing";
 
 const T = {
@@ -43,9 +42,8 @@ async function planOf(stack: string) {
 async function runPlanWithOutputs(stack: string) {
   const file = stackFilePath(stack);
   const config = configForRuntime(readStackFile(file));
-  process.env.PAI_FINETUNE_STACK_FILE = path.resolve(file); // as runOfflinePlan does
-  const spec = resolveStackFromRuntime(config, stack);
-  return runUnderMocks({ stack, region: spec.region, config, program: runProgram });
+  const resolved = resolveStackFromRuntime(config, stack, file); // as runOfflinePlan does
+  return runUnderMocks({ stack, region: resolved.region, config, program: () => runProgram({ resolved }) });
 }
 
 /** A stack output's value, nested Outputs resolved as the engine resolves them when it registers them. */
@@ -72,13 +70,13 @@ for (const stack of ["dev", "staging", "prod"]) {
     it("each job carries its sizing inputs, from which its memory, fit and cost recompute exactly", async () => {
       const { resources, result } = await runPlanWithOutputs(stack);
       const jobs = fineTuneJobs(resources);
-      assert.equal(jobs.length, result.spec.jobs.length);
-      for (const job of result.spec.jobs) {
+      assert.equal(jobs.length, result.resolved.jobs.length);
+      for (const job of result.resolved.jobs) {
         const r = jobs.find(
           (x) => (x.inputs.tags as Record<string, string>)["pai-finetune-job"] === job.name,
         );
         assert.ok(r, job.name);
-        // What a policy sees: the props after the SDK serialized them, not the spec objects.
+        // What a policy sees: the props after the SDK serialized them, not the resolved objects.
         const recomputed = sizeJob(decodeJobSizing(r.inputs.sizing as string));
         assert.equal(recomputed.memory.perGpuBytes, job.memory.perGpuBytes, job.name);
         assert.equal(recomputed.fits, job.fits, job.name);

@@ -25,14 +25,14 @@ export function resolveStack(raw: RawStackConfig, stack: string): ResolvedStack 
   const config = parseStackConfig(raw);
   const issues: ConfigIssue[] = [];
   const catalog = loadStackCatalog(config, raw, issues);
-  const spec = catalog ? resolve(config, catalog, stack, raw.file, issues) : undefined;
-  if (issues.length > 0 || !spec) {
+  const resolved = catalog ? resolve(config, catalog, stack, raw.file, issues) : undefined;
+  if (issues.length > 0 || !resolved) {
     throw new ConfigError(
       raw.file,
       issues.map((i) => ({ ...i, line: i.line ?? raw.lineOf(i.path) })),
     );
   }
-  return spec;
+  return resolved;
 }
 
 /** Reads `stacks/Pulumi.<stack>.yaml` (or any file) straight into a ResolvedStack: what the offline tools use. */
@@ -40,29 +40,17 @@ export function resolveStackFile(file: string, stack: string): ResolvedStack {
   return resolveStack(readStackFile(file), stack);
 }
 
-let lastRuntimeSpec:
-  { stack: string; file: string; config: Record<string, string>; spec: ResolvedStack } | undefined;
-
 /**
- * What the Pulumi program uses: the config the engine passed in. The result is remembered for the
- * same config, so a caller that validated first (the offline plan) does not pay for it twice.
+ * What `pulumi up` resolves: the config the engine handed to the program (`pulumi.runtime.allConfig()`,
+ * objects as JSON text). `file` is the stack file, read only to point a message at a line; default
+ * `stacks/Pulumi.<stack>.yaml`. No cache: a caller that needs the result twice keeps it.
  */
-export function resolveStackFromRuntime(allConfig: Record<string, string>, stack: string): ResolvedStack {
-  const file = process.env.PAI_FINETUNE_STACK_FILE ?? "";
-  const last = lastRuntimeSpec;
-  if (last && last.stack === stack && last.file === file && sameConfig(last.config, allConfig)) {
-    return last.spec;
-  }
-  const spec = resolveStack(runtimeStackConfig(allConfig, stack), stack);
-  lastRuntimeSpec = { stack, file, config: { ...allConfig }, spec };
-  return spec;
-}
-
-/** Key by key: cheaper than a JSON key of a large config, which was built (and kept) on every call. */
-function sameConfig(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+export function resolveStackFromRuntime(
+  allConfig: Record<string, string>,
+  stack: string,
+  file?: string,
+): ResolvedStack {
+  return resolveStack(runtimeStackConfig(allConfig, stack, file), stack);
 }
 
 function loadStackCatalog(
@@ -212,7 +200,7 @@ function resolveQuota(
   }
   return {
     name: q.name ?? `${config.workspace.name.replace(/_/g, "-")}-quota`,
-    nodeSpec: node,
+    instance: node,
     nodes: q.nodes,
     gpuModel: node.gpuModel,
     gpuCount: node.gpuCount * q.nodes,
