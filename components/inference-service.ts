@@ -76,6 +76,21 @@ export interface InferenceServiceArgs extends ServiceDeployment {
    * @default none
    */
   readonly jobOutputUri?: pulumi.Input<string>;
+  /**
+   * What the service was sized from, as `encodeServiceSizing` writes it; carried by the service's
+   * EasServiceEndpoints so the policy pack and the review size the service from its resources.
+   * @default none
+   */
+  readonly sizing?: string;
+}
+
+/** How `easServiceConfig` exposes the service, as the policy pack reads it (`service-access`). */
+export function serviceExposure(s: ServiceDeployment): { publicEndpoint: boolean; tokenAuth: boolean } {
+  const c = easServiceConfig(s, "", "") as {
+    networking: { disable_internet_endpoint: boolean };
+    credential: { generate_token: boolean };
+  };
+  return { publicEndpoint: !c.networking.disable_internet_endpoint, tokenAuth: c.credential.generate_token };
 }
 
 /** The EAS service JSON (docs/sources.md#pai-2.6): image-based deploy of vLLM with read-only OSS mounts. */
@@ -153,7 +168,12 @@ export class InferenceService extends pulumi.ComponentResource {
     // alicloud.pai.Service has no endpoint outputs; read them from DescribeService (docs/sources.md#pai-2.3).
     const endpoints = new EasServiceEndpoints(
       `${name}-endpoints`,
-      { region: args.region, serviceName: service.id },
+      {
+        region: args.region,
+        serviceName: service.id,
+        ...(args.sizing !== undefined ? { sizing: args.sizing } : {}),
+        exposure: serviceExposure(args),
+      },
       { parent: this, dependsOn: [service] },
     );
     this.serviceName = service.id;

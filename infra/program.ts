@@ -16,6 +16,7 @@ import { InferenceService } from "../components/inference-service";
 import { Workspace } from "../components/workspace";
 import { ConfigError } from "./config/errors";
 import { encodeJobSizing } from "./sizing/job";
+import { encodeServiceSizing } from "./sizing/service";
 import { resolveStackFromRuntime } from "./resolve/stack";
 import type { ResolvedJob, ResolvedService, ResolvedStack } from "./resolve/types";
 
@@ -100,7 +101,14 @@ class FineTunePlatform extends pulumi.ComponentResource {
   readonly services: Record<string, ServiceOutputs> = {};
 
   constructor(name: string, stack: ResolvedStack, opts?: pulumi.ComponentResourceOptions) {
-    super("pai-finetune:platform:FineTunePlatform", name, {}, opts);
+    // The stack file's policy exemptions ride on the root component's inputs: the policy pack sees
+    // resources only, and a stack policy finds them here (policies/lib/exemptions.ts).
+    super(
+      "pai-finetune:platform:FineTunePlatform",
+      name,
+      { policyExemptions: JSON.stringify(stack.config.exemptions) },
+      opts,
+    );
     const parent = { parent: this };
 
     const workspace = new Workspace(
@@ -228,6 +236,7 @@ class FineTunePlatform extends pulumi.ComponentResource {
           autoscaling: svc.autoscaling,
           jobName: svc.fromJob?.name,
           jobOutputUri: svc.fromJob ? this.jobs[svc.fromJob.name]!.outputUri : undefined,
+          sizing: encodeServiceSizing(svc.sizing),
         },
         parent,
       );

@@ -13,6 +13,18 @@ export interface EasServiceEndpointsInputs {
   serviceName: string;
   /** Endpoint override. Default: env PAI_EAS_ENDPOINT, then pai-eas.<region>.aliyuncs.com. No diff. */
   endpoint?: string;
+  /**
+   * What the service was sized from (model architecture, serving settings, instance with its price,
+   * replica range, headroom), as `encodeServiceSizing` writes it, so the policy pack and the review
+   * recompute its GPU memory and cost from this resource alone (`sizeService(decodeServiceSizing(…))`).
+   * Informational, like DlcJob's `sizing`: never sent to EAS, no diff. Default: absent.
+   */
+  sizing?: string;
+  /**
+   * How the service is exposed, for the policy pack (`service-access`): a public endpoint next to
+   * the VPC one, and token authentication. Informational, no diff. Default: absent.
+   */
+  exposure?: { publicEndpoint: boolean; tokenAuth: boolean };
 }
 
 /**

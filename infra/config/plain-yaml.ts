@@ -129,9 +129,73 @@ export function assertBoundedExpansion(value: unknown, limit = MAX_EXPANDED_VALU
   size(value);
 }
 
+/**
+ * Whether a quoted scalar or a flow collection (`[…]`, `{…}`) runs past the end of its line. js-yaml
+ * takes such a continuation at any indentation, where `yaml` requires it to be indented more than
+ * its parent (BAD_INDENT, MISSING_CHAR); rather than re-implement that rule, the fast road takes
+ * only one-line ones. A quote counts only where a scalar starts (`it's` is plain text), and `#`
+ * only after white space (a comment), as in YAML.
+ */
+export function spansLines(text: string): boolean {
+  let quote: '"' | "'" | undefined;
+  let depth = 0; // open flow collections
+  let scalarStart = true; // the next non-blank character starts a node
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === "\n") return true;
+      if (quote === '"' && c === "\\") i++;
+      else if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++;
+        else quote = undefined;
+      }
+      continue;
+    }
+    if (c === "\n") {
+      if (depth > 0) return true;
+      scalarStart = true;
+      continue;
+    }
+    if (c === " " || c === "\t" || c === "\r") continue;
+    if (c === "#" && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i + 1 < text.length && text[i + 1] !== "\n") i++;
+      continue;
+    }
+    if (scalarStart && (c === '"' || c === "'")) {
+      quote = c;
+      scalarStart = false;
+      continue;
+    }
+    if (c === "[" || c === "{") {
+      if (scalarStart || depth > 0) depth++;
+      scalarStart = true;
+      continue;
+    }
+    if ((c === "]" || c === "}") && depth > 0) {
+      depth--;
+      scalarStart = false;
+      continue;
+    }
+    if ((c === "," && depth > 0) || (c === "-" && /\s/.test(text[i + 1] ?? " ")) || c === "?") {
+      scalarStart = true;
+      continue;
+    }
+    if (c === ":" && /\s/.test(text[i + 1] ?? " ")) {
+      scalarStart = true;
+      continue;
+    }
+    if (c === ":" && depth > 0 && (text[i + 1] === '"' || text[i + 1] === "'")) {
+      scalarStart = true; // "key":"value" in a flow mapping
+      continue;
+    }
+    scalarStart = false;
+  }
+  return quote !== undefined || depth > 0;
+}
+
 /** The document's value when it is plain YAML that js-yaml reads like `yaml` does; else undefined. */
 export function loadPlainYaml(text: string): { value: unknown } | undefined {
-  if (NOT_PLAIN.test(text) || MAY_ALIAS.test(text)) return undefined;
+  if (NOT_PLAIN.test(text) || MAY_ALIAS.test(text) || spansLines(text)) return undefined;
   try {
     // Refuses duplicate keys and several documents, like the `yaml` road.
     return { value: jsyaml.load(text, { schema: CORE_12 }) };

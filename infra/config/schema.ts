@@ -381,6 +381,25 @@ export const PromotionConfigSchema = z.strictObject({
   gates: z.array(PromotionGateSchema).min(1),
 });
 
+/** `pai-finetune:exemptions[]` — one policy verdict waived for one resource, until a date. */
+export const ExemptionSchema = z.strictObject({
+  /** Policy id as printed in the verdict, e.g. "service-access" (policies/README: the table). Required. */
+  policy: z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, "a policy id such as 'service-access'"),
+  /** The job or service name of this file, a resource name from the plan, or "stack" for stack-wide verdicts. Required. */
+  resource: z.string().min(1).max(200),
+  /** Why the rule does not apply here, for the reviewer. Required; at least 10 characters. */
+  reason: z.string().trim().min(10, "say why, in at least 10 characters").max(500),
+  /** Last day the exemption applies (YYYY-MM-DD, UTC); after it the verdict counts again. Required. */
+  expires: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD")
+    .refine(
+      (d) =>
+        !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+      "a real calendar date YYYY-MM-DD",
+    ),
+});
+
 /**
  * The whole `pai-finetune:` namespace. The key names below are the YAML keys without the
  * namespace; `region` comes from `alicloud:region`.
@@ -397,6 +416,8 @@ export const StackConfigSchema = z.strictObject({
   services: z.array(ServiceConfigSchema).default([]),
   catalog: CatalogExtensionSchema.prefault({}),
   promotion: PromotionConfigSchema.optional(),
+  /** Policy exemptions (see ExemptionSchema). Default: none. */
+  exemptions: z.array(ExemptionSchema).max(200).default([]),
 });
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
@@ -406,6 +427,7 @@ export type QuotaConfig = z.infer<typeof QuotaConfigSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type EvaluationConfig = z.infer<typeof EvaluationConfigSchema>;
 export type PromotionConfig = z.infer<typeof PromotionConfigSchema>;
+export type ExemptionConfig = z.infer<typeof ExemptionSchema>;
 
 /** The config keys of the project namespace, in the order a stack file lists them. */
 export const PROJECT_KEYS = Object.keys(StackConfigSchema.shape).filter((k) => k !== "region");

@@ -8,6 +8,8 @@ import { resolveStackFromRuntime } from "../resolve/stack";
 import { runProgram } from "../program";
 import { configForRuntime, runUnderMocks, type RegisteredResource } from "./mock-runtime";
 import { checkDynamicResources } from "./provider-checks";
+import { runPolicies } from "./policy";
+import type { PolicyOutcome } from "./policy-types";
 import { buildReport, type PlanReport } from "./report";
 
 export { renderReport, type PlanReport } from "./report";
@@ -23,11 +25,14 @@ export function stackNameOf(file: string): string {
 export interface OfflinePlan {
   report: PlanReport;
   resources: RegisteredResource[];
+  /** The policy pack's verdicts and the stack's exemptions (also on `report.policy`). */
+  policy: PolicyOutcome;
 }
 
 /** Throws ConfigError (file, key path, expectation) before anything runs when the config is bad. */
 export async function runOfflinePlan(file: string, stack = stackNameOf(file)): Promise<OfflinePlan> {
-  const config = configForRuntime(readStackFile(file));
+  const raw = readStackFile(file);
+  const config = configForRuntime(raw);
   // Resolve once, from the values as the engine hands them to `pulumi up` (objects as JSON text),
   // so a bad file fails with the full ConfigError before anything runs; the program takes the result.
   const resolved = resolveStackFromRuntime(config, stack, path.resolve(file));
@@ -38,5 +43,12 @@ export async function runOfflinePlan(file: string, stack = stackNameOf(file)): P
     program: () => runProgram({ resolved }),
   });
   const checkFailures = await checkDynamicResources(resources);
-  return { report: buildReport(resolved, resources, checkFailures), resources };
+  const policy = runPolicies({
+    stack,
+    environment: resolved.environment,
+    resources,
+    exemptions: resolved.config.exemptions,
+    raw,
+  });
+  return { report: buildReport(resolved, resources, checkFailures, policy), resources, policy };
 }

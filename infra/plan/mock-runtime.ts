@@ -41,7 +41,10 @@ export function maskSecrets(value: unknown): unknown {
  * Marks a value the cloud computes (an id, an ARN, an endpoint). Every placeholder computedOutputs
  * writes contains one, so a reader (and the provider checks) can tell it from a configured value.
  */
-export const COMPUTED_PLACEHOLDER = /<[^<>]+>/;
+// Exactly the shapes computedOutputs writes (<account-id>, <… id of …>, <eas service name>, …): a
+// looser pattern also matched a command's shell heredoc (`<<'JSON' … cat >`) and made it unknown.
+export const COMPUTED_PLACEHOLDER =
+  /<(?:account-id|placeholder|policy|type|role|region|serviceName|eas service name|[a-z]+(?: [a-z]+)* id of [^<>\n]+)>/;
 
 /**
  * Outputs the cloud would compute, for the types whose outputs the program reads. Each id is what

@@ -16,6 +16,8 @@ export interface PolicyVerdict {
   resourceType?: string;
   /** Pulumi logical name of the resource; absent for stack-wide verdicts (e.g. "stack-budget"). */
   resourceName?: string;
+  /** The job's or service's name in the stack file when the resource is one (else the resource name). */
+  subject?: string;
   urn?: string;
   /** What a reviewer reads: what was found, against what limit, and what to do. */
   message: string;

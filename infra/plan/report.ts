@@ -8,6 +8,7 @@ import type { MemoryItem } from "../sizing";
 import type { ResolvedJob, ResolvedService, ResolvedStack } from "../resolve/types";
 import { maskSecrets, type RegisteredResource } from "./mock-runtime";
 import { formatTable } from "../text/table";
+import type { PolicyOutcome } from "./policy-types";
 
 const GiB = 2 ** 30;
 
@@ -84,6 +85,9 @@ export interface PlanReport {
   /** Problems that make the plan fail (a job or service that would run out of GPU memory). */
   errors: string[];
   warnings: string[];
+  /** The policy pack's verdicts and exemptions (policies/config/<environment>.json). */
+  policy?: PolicyOutcome;
+  /** No error and no mandatory policy violation without an active exemption. */
   ok: boolean;
 }
 
@@ -236,6 +240,7 @@ export function buildReport(
   resolved: ResolvedStack,
   resources: RegisteredResource[],
   checkFailures: readonly string[] = [],
+  policy?: PolicyOutcome,
 ): PlanReport {
   const jobs = resolved.jobs.map(planJob);
   const evaluations = resolved.jobs.flatMap(planEvaluation);
@@ -289,7 +294,8 @@ export function buildReport(
     services,
     errors,
     warnings,
-    ok: errors.length === 0,
+    ...(policy ? { policy } : {}),
+    ok: errors.length === 0 && (policy?.mandatoryViolations ?? 0) === 0,
   };
 }
 
@@ -411,7 +417,47 @@ export function renderReport(r: PlanReport): string {
     out.push("");
   }
   if (r.warnings.length > 0) out.push("Warnings:", ...r.warnings.map((w) => `  - ${w}`), "");
-  if (r.errors.length > 0) out.push("Plan FAILED:", ...r.errors.map((e) => `  - ${e}`));
-  else out.push("Plan OK: every job and service fits its GPUs.");
+  if (r.policy) out.push(...renderPolicy(r.policy, r.environment), "");
+  const violations = r.policy?.mandatoryViolations ?? 0;
+  if (r.errors.length > 0 || violations > 0) {
+    out.push("Plan FAILED:", ...r.errors.map((e) => `  - ${e}`));
+    if (violations > 0) {
+      const ids = [
+        ...new Set(
+          r
+            .policy!.verdicts.filter((v) => v.enforcementLevel === "mandatory" && !v.exemption)
+            .map((v) => v.policyId),
+        ),
+      ];
+      out.push(`  - ${violations} mandatory policy violation(s): ${ids.join(", ")}`);
+    }
+  } else out.push("Plan OK: every job and service fits its GPUs, and no mandatory policy is violated.");
   return out.join("\n");
+}
+
+function renderPolicy(p: PolicyOutcome, environment: string): string[] {
+  const out = [
+    `Policies (policies/config/${environment}.json): ${p.verdicts.length} verdict(s), ${p.mandatoryViolations} mandatory violation(s)`,
+  ];
+  const order = { mandatory: 0, advisory: 1, disabled: 2 } as const;
+  const sorted = [...p.verdicts].sort((a, b) => order[a.enforcementLevel] - order[b.enforcementLevel]);
+  for (const v of sorted) {
+    const level = v.exemption ? `exempted ${v.enforcementLevel}` : v.enforcementLevel.toUpperCase();
+    out.push(`  [${level}] ${v.policyId} ${v.resourceName ?? "(stack)"}: ${v.message}`);
+    if (v.exemption) out.push(`      exemption until ${v.exemption.expires}: ${v.exemption.reason}`);
+  }
+  if (p.verdicts.length === 0) out.push("  no policy reports anything");
+  if (p.exemptions.length > 0) {
+    out.push("Exemptions (pai-finetune:exemptions):");
+    for (const e of p.exemptions) {
+      const what =
+        e.status === "expired"
+          ? `EXPIRED on ${e.expires}, no longer applies`
+          : e.status === "unused"
+            ? `until ${e.expires}, waived nothing`
+            : `until ${e.expires}, active`;
+      out.push(`  - ${e.policyId} on ${e.resource}: ${what} (${e.reason})`);
+    }
+  }
+  return out;
 }

@@ -1,11 +1,11 @@
 /** Resolves one service's config into a ResolvedService: model, placement, GPU memory, cost, scaling. */
 import { contextLengthProblem, type Catalog } from "../catalog";
 import {
-  estimateInferenceMemory,
-  estimateServiceMonthlyCost,
   precisionProblem,
   rightSizeInference,
   servingPrecisionForGpu,
+  sizeService,
+  type ServiceSizingInputs,
 } from "../sizing";
 import type { ServiceConfig, StackConfig } from "../config/schema";
 import type { ConfigIssue } from "../config/errors";
@@ -140,13 +140,15 @@ export function resolveService(
   }
 
   const gpus = instance.gpuCount;
-  const memory = estimateInferenceMemory(model, {
-    precision,
-    contextLength: svc.maxContextTokens,
-    concurrency: svc.concurrency,
-    gpus,
-  });
-  const gpuMemoryBytes = instance.gpuMemoryGiB * 2 ** 30;
+  const sizing: ServiceSizingInputs = {
+    name: svc.name,
+    model,
+    inference: { precision, contextLength: svc.maxContextTokens, concurrency: svc.concurrency, gpus },
+    instance,
+    replicas: { min, max },
+    headroom: SERVICE_HEADROOM,
+  };
+  const { memory, cost, gpuMemoryBytes, fits } = sizeService(sizing);
   const image = svc.image ?? ctx.config.defaults.servingImage;
   if (!image) {
     issue(["image"], "required: a serving image; set it here or as pai-finetune:defaults.servingImage");
@@ -180,10 +182,11 @@ export function resolveService(
           },
         }
       : {}),
+    sizing,
     memory,
     gpuMemoryBytes,
-    fits: memory.perGpuBytes <= gpuMemoryBytes * (1 - SERVICE_HEADROOM),
-    cost: estimateServiceMonthlyCost(instance, { min, max }),
+    fits,
+    cost,
     image,
     // What the GPU runs: bf16 needs Ampere or newer; older GPUs serve the same weights in fp16 (same memory).
     command: serveCommand({

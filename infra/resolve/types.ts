@@ -7,6 +7,7 @@ import type { Catalog, InstanceType, CatalogModel } from "../catalog";
 import type {
   JobSizingInputs,
   MemoryEstimate,
+  ServiceSizingInputs,
   ServiceCostEstimate,
   TrainingCostEstimate,
   TrainingSettings,
@@ -113,6 +114,8 @@ export interface ResolvedService {
     scaleUpStabilizationSeconds?: number;
     scaleDownStabilizationSeconds?: number;
   };
+  /** Everything the service was sized from (sizeService); its EasServiceEndpoints carries it. */
+  sizing: ServiceSizingInputs;
   memory: MemoryEstimate;
   gpuMemoryBytes: number;
   fits: boolean;

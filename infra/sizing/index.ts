@@ -8,6 +8,7 @@ export * from "./memory-inference";
 export * from "./time-cost";
 export * from "./right-size";
 export * from "./job";
+export * from "./service";
 export {
   CUDA_CONTEXT_BYTES,
   ALLOCATOR_OVERHEAD_FACTOR,

@@ -164,6 +164,28 @@ describe("plain YAML fast road", () => {
     assert.ok(seen.fast > 100 && seen.refused > 100, JSON.stringify(seen));
   });
 
+  it("leaves quoted scalars and flow collections that run past their line to the yaml package", () => {
+    // js-yaml takes these continuations at any indentation; yaml refuses the under-indented ones.
+    const refusedByYaml = [
+      'config:\n  a: "one\ntwo"\n',
+      "config:\n  a: 'it''s\nb'\n",
+      "config:\n  a: [1,\n2]\n",
+      "config:\n  a: {x: 1,\n y: 2}\n",
+      'config:\n  a: {"k":[1,\n2]}\n',
+    ];
+    for (const text of refusedByYaml) {
+      assert.ok(parseDocument(text, { uniqueKeys: true }).errors.length > 0, text);
+      assert.equal(loadPlainYaml(text), undefined, text);
+    }
+    // One-line ones stay on the fast road, including quotes and brackets inside quotes, `it's`
+    // in plain text and a `#` that is not a comment.
+    const oneLine =
+      'config:\n  a: "x [y"\n  b: [a, "b, c", \'d]\']\n  c: it\'s fine\n  d: {k: 1}  # note [\n  e: a#b\n';
+    const fast = loadPlainYaml(oneLine);
+    assert.ok(fast, "one-line quotes and flows take the fast road");
+    assert.deepEqual(fast.value, parseDocument(oneLine).toJS());
+  });
+
   it("leaves tags, anchors, aliases, directives, complex keys and errors to the yaml package", () => {
     for (const text of [
       "k: !!str 12\n",

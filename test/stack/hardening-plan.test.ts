@@ -173,9 +173,15 @@ describe("commands the GPU can run", () => {
   });
 
   it("with bf16 pinned, the right-sizer never picks a GPU without bf16", async () => {
-    const unpinned = await planMutated("dev", "svc-default", () => {});
+    // The dev service right-sized (no instanceType) for 4 sequences: the V100 32 GB is cheapest.
+    const rightSized = (c: Record<string, any>) => {
+      delete c["pai-finetune:services"][0].instanceType;
+      c["pai-finetune:services"][0].concurrency = 4;
+    };
+    const unpinned = await planMutated("dev", "svc-default", rightSized);
     assert.match(unpinned.report.services[0]!.instance, /gn6e/, "the default right-sizes onto a V100 (fp16)");
     const pinned = await planMutated("dev", "svc-pinned", (c) => {
+      rightSized(c);
       c["pai-finetune:services"][0].precision = "bf16";
     });
     assert.doesNotMatch(pinned.report.services[0]!.instance, /gn6e|gn6v|gn6i/);

@@ -1,0 +1,59 @@
+/**
+ * cost-unknown: a job or service whose placement has no price, so no cost cap can hold it. An
+ * unknown price never lets a cap pass silently. Jobs on the prepaid Lingjun quota are left to
+ * quota-gpu-hours-cap unless the stack gives the quota's node spec an hourly price.
+ */
+import { definePolicy, type Finding } from "./lib/define";
+import { isUnknown, jobFigures, serviceFigures } from "./lib/figures";
+import { label, ofType, TYPES } from "./lib/resources";
+
+export type CostUnknownConfig = Record<string, never>;
+
+export const costUnknown = definePolicy<CostUnknownConfig>({
+  name: "cost-unknown",
+  description: "A job or service runs on a placement with no price, so no cost cap can hold it.",
+  enforcementLevel: "advisory",
+  configSchema: { properties: {} },
+  evaluate: (resources) => {
+    const out: Finding[] = [];
+    for (const r of ofType(resources, TYPES.dlcJob)) {
+      const f = jobFigures(r);
+      if (f === undefined) continue;
+      if (isUnknown(f)) {
+        out.push({
+          resource: r,
+          message: `${label(r)}: ${f.unknown} is unknown at preview, so its price cannot be known`,
+        });
+        continue;
+      }
+      if (f.onQuota && !f.inputs.instance.price) continue;
+      if (!f.inputs.instance.price)
+        out.push({
+          resource: r,
+          message: `${label(r)} runs on ${f.inputs.instance.id}, which has no price in the catalog, so no cost cap can hold it: declare the price your account pays under pai-finetune:catalog (kind: user) or pick a priced instance`,
+        });
+      else if (!Number.isFinite(f.hours))
+        out.push({
+          resource: r,
+          message: `${label(r)}: no time estimate on ${f.inputs.instance.gpuModel} (peak TFLOPS unknown), so its cost is unknown`,
+        });
+    }
+    for (const r of ofType(resources, TYPES.serviceEndpoints)) {
+      const f = serviceFigures(r);
+      if (f === undefined) continue;
+      if (isUnknown(f)) {
+        out.push({
+          resource: r,
+          message: `${label(r)}: ${f.unknown} is unknown at preview, so its price cannot be known`,
+        });
+        continue;
+      }
+      if (!f.monthlyMax)
+        out.push({
+          resource: r,
+          message: `${label(r)} runs on ${f.inputs.instance.id}, which has no price in the catalog, so no cost cap can hold it: declare the price your account pays under pai-finetune:catalog (kind: user) or pick a priced instance`,
+        });
+    }
+    return out;
+  },
+});
