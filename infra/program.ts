@@ -134,8 +134,9 @@ class FineTunePlatform extends pulumi.ComponentResource {
         forceDestroy: stack.storage.forceDestroy,
         roleName: `pai-finetune-${stack.storage.bucketPrefix}`.slice(0, 64),
         tags: { environment: stack.environment },
-        // Promoted models live in the source stack's bucket: the jobs may read those exact folders.
-        readArtifacts: stack.jobs.flatMap((j) => (j.artifact ? [j.artifact.uri] : [])),
+        // Promoted models stay in the source stack's bucket. The job-role-least-privilege policy
+        // keeps this role to the stack's own buckets, so the read grant belongs on the source
+        // bucket (a bucket policy), not here: `readArtifacts` stays unused (docs/decisions.md).
       },
       parent,
     );
