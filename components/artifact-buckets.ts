@@ -44,6 +44,11 @@ export interface ArtifactBucketsArgs {
    * @default none
    */
   readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Model folders outside these buckets the jobs may read: promoted artifacts, as oss://bucket/path/.
+   * @default none
+   */
+  readonly readArtifacts?: readonly string[];
 }
 
 /**
@@ -77,7 +82,11 @@ export function kmsKeyArn(keyId: string): string {
  * written and rotated, models are read and written but never deleted (a trained model is only
  * removed by a person, on purpose). With a pinned KMS key, the use of that key (KMS_KEY_ACTIONS).
  */
-export function jobRolePolicyDocument(names: BucketNames, kmsKeyId?: string): string {
+export function jobRolePolicyDocument(
+  names: BucketNames,
+  kmsKeyId?: string,
+  readArtifacts: readonly string[] = [],
+): string {
   const arns = (bucket: string) => [`acs:oss:*:*:${bucket}`, `acs:oss:*:*:${bucket}/*`];
   const statement = (actions: string[], bucket: string) => ({
     Effect: "Allow",
@@ -99,6 +108,19 @@ export function jobRolePolicyDocument(names: BucketNames, kmsKeyId?: string): st
       statement(read, names.datasets),
       statement([...read, ...write, "oss:DeleteObject"], names.checkpoints),
       statement([...read, ...write], names.models),
+      // A promoted artifact: its objects only (and listing its bucket, which OSS grants per bucket).
+      ...readArtifacts.flatMap((uri) => {
+        const m = /^oss:\/\/([^/]+)\/(.*)$/.exec(uri);
+        if (!m) return [];
+        return [
+          {
+            Effect: "Allow",
+            Action: ["oss:GetObject", "oss:GetObjectMeta"],
+            Resource: [`acs:oss:*:*:${m[1]}/${m[2]}*`],
+          },
+          { Effect: "Allow", Action: ["oss:ListObjects"], Resource: [`acs:oss:*:*:${m[1]}`] },
+        ];
+      }),
       ...(kmsKeyId !== undefined
         ? [{ Effect: "Allow", Action: KMS_KEY_ACTIONS, Resource: [kmsKeyArn(kmsKeyId)] }]
         : []),
@@ -202,6 +224,7 @@ export class ArtifactBuckets extends pulumi.ComponentResource {
             jobRolePolicyDocument(
               { datasets: datasets!, checkpoints: checkpoints!, models: models! },
               kmsKeyId,
+              args.readArtifacts ?? [],
             ),
           ),
       },

@@ -42,6 +42,12 @@ export interface ServiceDeployment {
    */
   readonly baseModelPath?: string;
   /**
+   * The served weights' full oss://bucket/path/ when they live outside the models bucket (a
+   * promoted artifact, read where it was trained and evaluated); replaces `modelPath`.
+   * @default none (`modelPath` in the models bucket)
+   */
+  readonly modelUri?: string;
+  /**
    * Give the service an internet endpoint (EAS's own default is to give one); otherwise VPC only.
    * @default false
    */
@@ -93,13 +99,14 @@ export function easServiceConfig(
   modelsBucket: string,
   workspaceId: string,
 ): Record<string, unknown> {
-  const mount = (path: string, mountPath: string) => ({
+  const mount = (uri: string, mountPath: string) => ({
     mount_path: mountPath,
-    oss: { path: `oss://${modelsBucket}/${path}`, readOnly: true },
+    oss: { path: uri, readOnly: true },
   });
+  const served = s.modelUri ?? `oss://${modelsBucket}/${s.modelPath}`;
   const storage = s.baseModelPath
-    ? [mount(s.baseModelPath, MOUNTS.servedModel), mount(s.modelPath, MOUNTS.adapter)]
-    : [mount(s.modelPath, MOUNTS.servedModel)];
+    ? [mount(`oss://${modelsBucket}/${s.baseModelPath}`, MOUNTS.servedModel), mount(served, MOUNTS.adapter)]
+    : [mount(served, MOUNTS.servedModel)];
   return {
     metadata: { name: s.serviceName, instance: s.replicas.min, workspace_id: workspaceId },
     cloud: { computing: { instance_type: s.instanceType } },
@@ -171,7 +178,9 @@ export class InferenceService extends pulumi.ComponentResource {
     );
     this.serviceName = service.id;
     this.status = service.status;
-    this.modelUri = pulumi.interpolate`oss://${args.modelsBucket}/${args.modelPath}`;
+    this.modelUri = args.modelUri
+      ? pulumi.output(args.modelUri)
+      : pulumi.interpolate`oss://${args.modelsBucket}/${args.modelPath}`;
     this.internetEndpoint = endpoints.internetEndpoint;
     this.intranetEndpoint = endpoints.intranetEndpoint;
     this.registerOutputs({

@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ArtifactBuckets } from "../components/artifact-buckets";
 import { DatasetUpload } from "../components/dataset-upload";
+import { EvaluationJob } from "../components/evaluation-job";
 import { FineTuneJob, quotaPodResources, type FineTuneJobCompute } from "../components/finetune-job";
 import { GpuQuota } from "../components/gpu-quota";
 import { InferenceService } from "../components/inference-service";
@@ -29,6 +30,13 @@ export interface JobOutputs {
   jobId: pulumi.Output<string>;
   status: pulumi.Output<string>;
   outputUri: pulumi.Output<string>;
+}
+
+export interface EvaluationOutputs {
+  jobId: pulumi.Output<string>;
+  status: pulumi.Output<string>;
+  /** Where metrics.json is written. */
+  metricsUri: pulumi.Output<string>;
 }
 
 export interface ServiceOutputs {
@@ -73,6 +81,7 @@ export function runProgram({ resolved }: ProgramArgs): ProgramResult {
       jobRoleArn: platform.jobRoleArn,
       quotaId: platform.quotaId,
       jobs: platform.jobs,
+      evaluations: platform.evaluations,
       services: platform.services,
     },
   };
@@ -89,6 +98,7 @@ class FineTunePlatform extends pulumi.ComponentResource {
   readonly jobRoleArn: pulumi.Output<string>;
   readonly quotaId?: pulumi.Output<string>;
   readonly jobs: Record<string, JobOutputs> = {};
+  readonly evaluations: Record<string, EvaluationOutputs> = {};
   readonly services: Record<string, ServiceOutputs> = {};
 
   constructor(name: string, stack: ResolvedStack, opts?: pulumi.ComponentResourceOptions) {
@@ -125,6 +135,9 @@ class FineTunePlatform extends pulumi.ComponentResource {
         forceDestroy: stack.storage.forceDestroy,
         roleName: `pai-finetune-${stack.storage.bucketPrefix}`.slice(0, 64),
         tags: { environment: stack.environment },
+        // Promoted models stay in the source stack's bucket. The job-role-least-privilege policy
+        // keeps this role to the stack's own buckets, so the read grant belongs on the source
+        // bucket (a bucket policy), not here: `readArtifacts` stays unused (docs/decisions.md).
       },
       parent,
     );
@@ -172,33 +185,69 @@ class FineTunePlatform extends pulumi.ComponentResource {
     }
 
     for (const job of stack.jobs) {
-      const upload = job.dataset ? uploads.get(job.dataset.key) : undefined;
-      const j = new FineTuneJob(
-        `${name}-job-${job.name}`,
-        {
-          region: stack.region,
-          workspaceId: workspace.workspaceId,
-          jobName: job.name,
-          runHash: job.runHash,
-          method: job.config.method,
-          image: job.image,
-          command: job.command,
-          nodes: job.placement.nodes,
-          compute: jobCompute(job, quota?.quotaId),
-          buckets: stack.buckets,
-          paths: job.paths,
-          displayNamePrefix: stack.stack,
-          // The job runs as the stack's role, whose policy names only this stack's buckets.
-          roleArn: storage.roleArn,
-          maxRunningMinutes: Math.round(job.config.maxRunningHours * 60),
-          priority: job.config.priority,
-          waitFor: job.config.waitFor,
-          sizing: encodeJobSizing(job.sizing),
-        },
-        // The buckets (and their role), and the job's data, must exist before a job mounts them.
-        { parent: this, dependsOn: upload ? [...storage.readyResources, upload] : storage.readyResources },
-      );
-      this.jobs[job.name] = { jobId: j.jobId, status: j.status, outputUri: j.outputUri };
+      if (job.artifact) {
+        // A promoted model is not trained again: the stack serves (and evaluates) the artifact.
+        this.jobs[job.name] = {
+          jobId: pulumi.output(""),
+          status: pulumi.output("promoted"),
+          outputUri: pulumi.output(job.artifact.uri),
+        };
+      } else {
+        const upload = job.dataset ? uploads.get(job.dataset.key) : undefined;
+        const j = new FineTuneJob(
+          `${name}-job-${job.name}`,
+          {
+            region: stack.region,
+            workspaceId: workspace.workspaceId,
+            jobName: job.name,
+            runHash: job.runHash,
+            method: job.config.method,
+            image: job.image,
+            command: job.command,
+            nodes: job.placement.nodes,
+            compute: jobCompute(job, quota?.quotaId),
+            buckets: stack.buckets,
+            paths: job.paths,
+            displayNamePrefix: stack.stack,
+            // The job runs as the stack's role, whose policy names only this stack's buckets.
+            roleArn: storage.roleArn,
+            maxRunningMinutes: Math.round(job.config.maxRunningHours * 60),
+            priority: job.config.priority,
+            waitFor: job.config.waitFor,
+            sizing: encodeJobSizing(job.sizing),
+          },
+          // The buckets (and their role), and the job's data, must exist before a job mounts them.
+          { parent: this, dependsOn: upload ? [...storage.readyResources, upload] : storage.readyResources },
+        );
+        this.jobs[job.name] = { jobId: j.jobId, status: j.status, outputUri: j.outputUri };
+      }
+      const ev = job.evaluation;
+      if (ev) {
+        const e = new EvaluationJob(
+          `${name}-eval-${job.name}`,
+          {
+            region: stack.region,
+            workspaceId: workspace.workspaceId,
+            jobName: job.name,
+            runHash: job.runHash,
+            image: ev.image,
+            command: ev.command,
+            compute: jobCompute({ ...job, placement: ev.placement }, quota?.quotaId),
+            buckets: stack.buckets,
+            datasetPath: ev.dataset.path,
+            baseModelPath: job.paths.baseModel,
+            modelUri: this.jobs[job.name]!.outputUri,
+            outputPath: ev.paths.output,
+            datasetVersionTag: ev.dataset.version?.slice(0, 16) ?? "unversioned",
+            displayNamePrefix: stack.stack,
+            roleArn: storage.roleArn,
+            maxRunningMinutes: Math.round(ev.config.maxRunningHours * 60),
+            priority: job.config.priority,
+          },
+          { parent: this, dependsOn: storage.readyResources },
+        );
+        this.evaluations[job.name] = { jobId: e.jobId, status: e.status, metricsUri: e.metricsUri };
+      }
     }
 
     for (const svc of stack.services) {
@@ -235,6 +284,7 @@ class FineTunePlatform extends pulumi.ComponentResource {
       jobRoleArn: this.jobRoleArn,
       quotaId: this.quotaId,
       jobs: this.jobs,
+      evaluations: this.evaluations,
       services: this.services,
     });
   }
@@ -263,6 +313,7 @@ function serviceDeployment(svc: ResolvedService) {
     replicas: svc.replicas,
     modelPath: svc.modelPath,
     baseModelPath: svc.baseModelPath,
+    modelUri: svc.modelUri,
     publicEndpoint: svc.config.publicEndpoint,
   };
 }

@@ -8,6 +8,7 @@
  * single-field ranges.
  */
 import { z } from "zod";
+import { METRIC_NAMES } from "../evaluation/score";
 import { REGION_ID_PATTERN } from "../pai/region";
 
 /** Fine-tuning methods: all parameters, the last layers only, LoRA adapters, LoRA on a 4-bit base. */
@@ -243,6 +244,72 @@ export const JobResourcesSchema = z.strictObject({
   spot: SpotConfigSchema.optional(),
 });
 
+/** A dataset version: the SHA-256 of the file's bytes in lower-case hex (infra/data/content-version.ts). */
+const contentVersion = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, "a SHA-256 of the file's bytes, 64 lower-case hex digits");
+
+/** An evaluation set: where it is in the datasets bucket, and which bytes (the version) it must be. */
+export const EvaluationDatasetSchema = z.strictObject({
+  /** Path of the evaluation file inside the datasets bucket (one JSON object per line, `messages` format). Required. */
+  path: bucketPath,
+  /** The same file on disk, relative to the stack file: its content version is computed from it. Default: none. */
+  file: z.string().min(1).max(4096).optional(),
+  /** The content version, when no `file` is given (or to pin it: then the file must match). Default: computed from `file`. */
+  version: contentVersion.optional(),
+});
+
+/** `pai-finetune:jobs[].evaluation` — score the job's model on an evaluation set after it trains. */
+export const EvaluationConfigSchema = z.strictObject({
+  /** The evaluation set. Required. */
+  dataset: EvaluationDatasetSchema,
+  /** Metrics written to metrics.json (infra/evaluation/score.ts). Default: all of them. */
+  metrics: z
+    .array(z.enum(METRIC_NAMES))
+    .min(1)
+    .default([...METRIC_NAMES]),
+  /** Longest generated answer, in tokens. Default: 256. */
+  maxNewTokens: positiveInt.max(32_768).default(256),
+  /** Prompts generated together per GPU (sizes the KV cache). Default: 8. */
+  batchSize: positiveInt.max(1024).default(8),
+  /** Placement, right-sized for generation like a service. Default: the cheapest pay-as-you-go DLC instance that fits. */
+  resources: z
+    .strictObject({
+      /** Run on the stack's Lingjun quota (as few GPUs of a node as fit). Default: false. */
+      useQuota: z.boolean().default(false),
+      /** Pay-as-you-go instance type (catalog id, usage "dlc"). Default: right-sized. */
+      instanceType: z.string().min(1).optional(),
+      /** Fraction of GPU memory kept free. Default: 0.1. */
+      headroom: z.number().min(0).max(0.9).default(0.1),
+    })
+    .prefault({}),
+  /** Hard limit on the evaluation's run time in hours; also the cost bound the plan shows. Default: 2. */
+  maxRunningHours: z.number().positive().max(72).default(2),
+});
+
+/**
+ * `pai-finetune:jobs[].artifact` — written by `npm run promote`: the exact model this job stands
+ * for, trained and evaluated in another stack. The job is then not trained again: its services
+ * serve this artifact, and its evaluation scores it. The job's model-defining fields must hash to
+ * `runHash`.
+ */
+export const ArtifactConfigSchema = z.strictObject({
+  /** The stack that trained it. Required. */
+  stack: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "a Pulumi stack name"),
+  /** The job (in that stack) that trained it. Required. */
+  job: resourceName,
+  /** Where the trained model is: oss://<bucket>/<path>/ (the source job's outputUri). Required. */
+  uri: z
+    .string()
+    .max(1024)
+    .regex(
+      /^oss:\/\/[a-z0-9][a-z0-9.-]{2,200}\/(?!.*\.\.)[A-Za-z0-9._\-/]+\/$/,
+      "oss://<bucket>/<path>/ (the trained model's folder)",
+    ),
+  /** The source job's run hash. Required. */
+  runHash: z.string().regex(/^[0-9a-f]{6,64}$/, "a lower-case hex run hash"),
+});
+
 /** `pai-finetune:jobs[]` — one PAI-DLC fine-tune job. */
 export const JobConfigSchema = z.strictObject({
   /** Job name, unique in the stack. Required. */
@@ -275,6 +342,10 @@ export const JobConfigSchema = z.strictObject({
     .default(72),
   /** Scheduling priority on a quota, 1 (lowest) to 9 (docs/sources.md#pai-1.2). Default: 1. */
   priority: z.number().int().min(1).max(9).default(1),
+  /** Evaluate the trained model (an EvaluationJob after this job; needs waitFor: succeeded). Default: none. */
+  evaluation: EvaluationConfigSchema.optional(),
+  /** A promoted model from another stack, served instead of training (written by `npm run promote`). Default: none. */
+  artifact: ArtifactConfigSchema.optional(),
 });
 
 /** Autoscaling targets of a service: the metric a replica is held at. */
@@ -345,6 +416,30 @@ export const CatalogExtensionSchema = z.strictObject({
   instances: z.array(z.unknown()).default([]),
 });
 
+/** One promotion gate: a metric, its threshold, and the evaluation set it must have been computed on. */
+export const PromotionGateSchema = z
+  .strictObject({
+    /** Metric name (infra/evaluation/score.ts). Required. */
+    metric: z.enum(METRIC_NAMES),
+    /** The metric must be at least this (0-100). Set min or max. */
+    min: z.number().min(0).max(100).optional(),
+    /** The metric must be at most this (0-100). Set min or max. */
+    max: z.number().min(0).max(100).optional(),
+    /** The evaluation set the metric must come from (path and content version). Required. */
+    dataset: EvaluationDatasetSchema,
+  })
+  .refine((g) => (g.min === undefined) !== (g.max === undefined), {
+    message: "set exactly one of min or max",
+  });
+
+/** `pai-finetune:promotion` — where this stack's model comes from and what it must pass (npm run promote). */
+export const PromotionConfigSchema = z.strictObject({
+  /** The stack promoted from, e.g. "dev" for staging. Required. */
+  from: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "a Pulumi stack name"),
+  /** Gates every promotion must pass. Required; at least one. */
+  gates: z.array(PromotionGateSchema).min(1),
+});
+
 /** `pai-finetune:exemptions[]` — one policy verdict waived for one resource, until a date. */
 export const ExemptionSchema = z.strictObject({
   /** Policy id as printed in the verdict, e.g. "service-access" (policies/README: the table). Required. */
@@ -379,6 +474,7 @@ export const StackConfigSchema = z.strictObject({
   jobs: z.array(JobConfigSchema).default([]),
   services: z.array(ServiceConfigSchema).default([]),
   catalog: CatalogExtensionSchema.prefault({}),
+  promotion: PromotionConfigSchema.optional(),
   /** Policy exemptions (see ExemptionSchema). Default: none. */
   exemptions: z.array(ExemptionSchema).max(200).default([]),
 });
@@ -388,6 +484,8 @@ export type JobConfig = z.infer<typeof JobConfigSchema>;
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema>;
 export type QuotaConfig = z.infer<typeof QuotaConfigSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
+export type EvaluationConfig = z.infer<typeof EvaluationConfigSchema>;
+export type PromotionConfig = z.infer<typeof PromotionConfigSchema>;
 export type ExemptionConfig = z.infer<typeof ExemptionSchema>;
 
 /** The config keys of the project namespace, in the order a stack file lists them. */

@@ -77,6 +77,24 @@ export interface PlannedData {
   tokenizer?: string;
 }
 
+export interface PlannedEvaluation {
+  name: string;
+  /** The fine-tune job whose model it scores. */
+  job: string;
+  dataset: string;
+  /** Content version of the evaluation set (first 16 hex digits), or "unknown". */
+  datasetVersion: string;
+  metrics: string[];
+  placement: string;
+  gpus: { perNode: number; nodes: number; model: string };
+  perGpuGiB: number;
+  usableGiB: number;
+  fits: boolean;
+  /** Upper bound: the evaluation's maxRunningHours. */
+  maxHours: number;
+  cost?: { amount: number; currency: string; priceKind: string };
+}
+
 export interface PlannedService {
   name: string;
   model: string;
@@ -103,6 +121,8 @@ export interface PlanReport {
   environment: string;
   resources: PlannedResource[];
   jobs: PlannedJob[];
+  /** Evaluation jobs (one per job with `evaluation:`), with placement and cost bound. */
+  evaluations: PlannedEvaluation[];
   services: PlannedService[];
   /** Problems that make the plan fail (a job or service that would run out of GPU memory). */
   errors: string[];
@@ -233,6 +253,40 @@ function planData(j: ResolvedJob): PlannedData {
   };
 }
 
+function planEvaluation(j: ResolvedJob): PlannedEvaluation[] {
+  const e = j.evaluation;
+  if (!e) return [];
+  const cost = e.cost.cost;
+  return [
+    {
+      name: e.name,
+      job: j.name,
+      dataset: e.dataset.path,
+      datasetVersion: e.dataset.version?.slice(0, 16) ?? "unknown",
+      metrics: e.metrics,
+      placement: `${e.placement.kind === "quota" ? "quota" : "pay-as-you-go"} ${e.placement.instance.id}${e.placement.rightSized ? " (right-sized)" : ""}`,
+      gpus: {
+        perNode: e.placement.gpusPerNode,
+        nodes: e.placement.nodes,
+        model: e.placement.instance.gpuModel,
+      },
+      perGpuGiB: gib(e.memory.perGpuBytes),
+      usableGiB: gib(e.gpuMemoryBytes * (1 - e.headroom)),
+      fits: e.fits,
+      maxHours: e.cost.hours.value,
+      ...(cost && e.cost.currency
+        ? {
+            cost: {
+              amount: Math.round(cost.value * 100) / 100,
+              currency: e.cost.currency,
+              priceKind: e.cost.priceKind ?? "unknown",
+            },
+          }
+        : {}),
+    },
+  ];
+}
+
 function planService(s: ResolvedService, region: string): PlannedService {
   const c = s.cost;
   return {
@@ -272,7 +326,14 @@ export function buildReport(
 ): PlanReport {
   const jobs = resolved.jobs.map((j) => planJob(j, resolved.region));
   const services = resolved.services.map((s) => planService(s, resolved.region));
+  const evaluations = resolved.jobs.flatMap(planEvaluation);
   const errors: string[] = [...checkFailures];
+  for (const e of evaluations) {
+    if (!e.fits)
+      errors.push(
+        `evaluation ${e.name} needs ${e.perGpuGiB} GiB per GPU, but ${e.placement} offers ${e.usableGiB} GiB usable: it would run out of memory`,
+      );
+  }
   for (const j of jobs) {
     if (!j.fits)
       errors.push(
@@ -285,7 +346,16 @@ export function buildReport(
         `service ${s.name} needs ${s.perGpuGiB} GiB per GPU, but ${s.instance} offers ${s.availableGiB} GiB: it would run out of memory`,
       );
   }
-  const warnings = [...new Set([...jobs.flatMap((j) => j.warnings), ...services.flatMap((s) => s.warnings)])];
+  const warnings = [
+    ...new Set([
+      ...jobs.flatMap((j) => j.warnings),
+      ...resolved.jobs.flatMap((j) => [
+        ...(j.evaluation?.warnings ?? []),
+        ...(j.evaluation?.cost.warnings ?? []),
+      ]),
+      ...services.flatMap((s) => s.warnings),
+    ]),
+  ];
   return {
     stack: resolved.stack,
     file: resolved.file,
@@ -302,6 +372,7 @@ export function buildReport(
       },
     })),
     jobs,
+    evaluations,
     services,
     errors,
     warnings,
@@ -379,6 +450,43 @@ export function renderReport(r: PlanReport): string {
           : `  ${j.name}: ${d.source} in the datasets bucket, size as stated in the stack (not measured); ${size}`,
       );
     }
+    out.push("");
+  }
+  if (r.evaluations.length > 0) {
+    out.push(
+      "Evaluation jobs: generation on the evaluation set after the fine-tune job, then scoring (cost: at most)",
+    );
+    out.push(
+      table([
+        [
+          "EVALUATION",
+          "JOB",
+          "DATASET",
+          "VERSION",
+          "PLACEMENT",
+          "GPUS",
+          "NEED/GPU",
+          "USABLE/GPU",
+          "FIT",
+          "MAX TIME",
+          "MAX COST",
+        ],
+        ...r.evaluations.map((e) => [
+          e.name,
+          e.job,
+          e.dataset,
+          e.datasetVersion,
+          e.placement,
+          `${e.gpus.nodes}×${e.gpus.perNode} ${e.gpus.model}`,
+          `${e.perGpuGiB} GiB`,
+          `${e.usableGiB} GiB`,
+          e.fits ? "yes" : "NO",
+          `${e.maxHours} h`,
+          e.cost ? money(e.cost.amount, e.cost.currency, e.cost.priceKind) : "no price",
+        ]),
+      ]),
+    );
+    for (const e of r.evaluations) out.push(`  ${e.name}: ${e.metrics.join(", ")}`);
     out.push("");
   }
   if (r.services.length > 0) {

@@ -20,6 +20,7 @@ import type { ConfigIssue } from "../config/errors";
 import { llamaFactoryTemplate, trainingCommand } from "./command";
 import type { DatasetReader, ResolvedDataset } from "../data/stack-dataset";
 import type { BucketNames } from "../layout";
+import { resolveEvaluation } from "./evaluation";
 import type { JobPlacement, ResolvedJob, ResolvedQuota, ResolvedHyperparameters } from "./types";
 import { catalogLookup, withSlash } from "./lookup";
 import { allowedSavers, applySavers, suggestCheaper, type JobSavings, type JobSuggestion } from "./savings";
@@ -38,6 +39,10 @@ export interface JobContext {
   at: (string | number)[];
   /** Advisories already computed in this resolve, by their inputs (identical pinned jobs share one). */
   advice?: Map<string, JobSuggestion[]>;
+  /** The stack file (evaluation `file:` paths are relative to it; "" when unknown). Default: "". */
+  file?: string;
+  /** The stack name, recorded in evaluation metrics. Default: "". */
+  stack?: string;
 }
 
 export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[]): ResolvedJob | undefined {
@@ -213,6 +218,32 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     issue(["image"], `required: a training image; set it here or as pai-finetune:defaults.trainingImage`);
     return undefined;
   }
+  if (job.artifact && job.artifact.runHash !== runHash) {
+    issue(
+      ["artifact", "runHash"],
+      `the promoted artifact is run ${job.artifact.runHash}, but this job's model-defining fields (method, base model, dataset, hyperparameters, numerics) hash to ${runHash}; promote again rather than editing them by hand`,
+    );
+    return undefined;
+  }
+  const modelUri = job.artifact?.uri ?? `oss://${ctx.buckets.models}/${paths.output}`;
+  const evaluation = job.evaluation
+    ? resolveEvaluation(
+        job.evaluation,
+        {
+          job,
+          model,
+          seqLen: hyper.seqLen,
+          runHash,
+          modelUri,
+          runOutputPath: paths.output,
+          image,
+          stack: ctx.stack ?? "",
+        },
+        { ...ctx, file: ctx.file ?? "" },
+        issues,
+      )
+    : undefined;
+  if (job.evaluation && !evaluation) return undefined;
   const command =
     job.command ??
     trainingCommand({
@@ -251,6 +282,9 @@ export function resolveJob(job: JobConfig, ctx: JobContext, issues: ConfigIssue[
     ...(savings ? { savings } : {}),
     ...(suggestions.length ? { suggestions } : {}),
     ...(spot ? { spot: { ...spot, estimate: spotEstimate(spot, cost) } } : {}),
+    modelUri,
+    ...(job.artifact ? { artifact: job.artifact } : {}),
+    ...(evaluation ? { evaluation } : {}),
   };
 }
 

@@ -163,6 +163,7 @@ export function resolveService(
     model,
     ...(fromJob ? { fromJob } : {}),
     modelPath,
+    ...(fromJob?.artifact ? { modelUri: fromJob.artifact.uri } : {}),
     ...(adapter && fromJob ? { baseModelPath: fromJob.paths.baseModel } : {}),
     instance,
     rightSized,

@@ -117,7 +117,17 @@ function resolve(
   config.jobs.forEach((job, i) => {
     const resolved = resolveJob(
       job,
-      { catalog, config, buckets, ...(quota ? { quota } : {}), datasets, at: [P("jobs"), i], advice },
+      {
+        catalog,
+        config,
+        buckets,
+        ...(quota ? { quota } : {}),
+        datasets,
+        at: [P("jobs"), i],
+        advice,
+        file,
+        stack,
+      },
       issues,
     );
     if (resolved) jobs.push(resolved);
@@ -165,6 +175,7 @@ function resolve(
     ...(quota ? { quota } : {}),
     jobs,
     services,
+    ...(config.promotion ? { promotion: config.promotion } : {}),
   };
 }
 

@@ -13,7 +13,15 @@ import type {
   TrainingCostEstimate,
   TrainingSettings,
 } from "../sizing";
-import type { Environment, JobConfig, ServiceConfig, StackConfig } from "../config/schema";
+import type {
+  Environment,
+  EvaluationConfig,
+  JobConfig,
+  PromotionConfig,
+  ServiceConfig,
+  StackConfig,
+} from "../config/schema";
+import type { MetricName } from "../evaluation/score";
 import type { BucketNames } from "../layout";
 import type { JobSavings, JobSuggestion } from "./savings";
 import type { ResolvedSpot, SpotEstimate } from "./spot";
@@ -65,6 +73,36 @@ export interface ResolvedJob {
   suggestions?: JobSuggestion[];
   /** Spot bidding: the SpotSpec sent and the spot price/restart estimate (resolve/spot.ts). */
   spot?: ResolvedSpot & { estimate: SpotEstimate };
+  /** The model this job stands for: oss://<models bucket>/<output>, or a promoted artifact's URI. */
+  modelUri: string;
+  /** A promoted model from another stack (`artifact:`): not trained again, served and evaluated as is. */
+  artifact?: NonNullable<JobConfig["artifact"]>;
+  /** The evaluation run after this job (`evaluation:`). */
+  evaluation?: ResolvedEvaluation;
+}
+
+/** An evaluation job: generation on an evaluation set with the job's model, then scoring. */
+export interface ResolvedEvaluation {
+  /** "<job>-eval". */
+  name: string;
+  config: EvaluationConfig;
+  /** The evaluation set in the datasets bucket and its content version (unknown without the file). */
+  dataset: { path: string; version?: string };
+  metrics: MetricName[];
+  /** The evaluated model (the job's modelUri). */
+  modelUri: string;
+  placement: JobPlacement;
+  memory: MemoryEstimate;
+  gpuMemoryBytes: number;
+  headroom: number;
+  fits: boolean;
+  /** An upper bound: maxRunningHours at the placement's price. */
+  cost: TrainingCostEstimate;
+  image: string;
+  command: string;
+  /** Models-bucket paths: next to the model's run output. */
+  paths: { output: string; metrics: string; predictions: string };
+  warnings: string[];
 }
 
 export interface ResolvedService {
@@ -75,6 +113,8 @@ export interface ResolvedService {
   fromJob?: ResolvedJob;
   /** Bucket-relative path of the served weights (models bucket). */
   modelPath: string;
+  /** A promoted artifact's oss://bucket/path/ when the weights live outside this stack's models bucket. */
+  modelUri?: string;
   /** For adapters (LoRA/QLoRA outputs): the base weights, bucket-relative. */
   baseModelPath?: string;
   instance: InstanceType;
@@ -128,4 +168,6 @@ export interface ResolvedStack {
   quota?: ResolvedQuota;
   jobs: ResolvedJob[];
   services: ResolvedService[];
+  /** `pai-finetune:promotion`: where this stack's model comes from and its gates. */
+  promotion?: PromotionConfig;
 }

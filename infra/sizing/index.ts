@@ -19,4 +19,5 @@ export {
   DEFAULT_MFU,
 } from "./calibration";
 export { parameterCount, activeParameterCount } from "../catalog";
+export * from "./evaluation";
 export * from "./gpu-capabilities";

@@ -111,7 +111,7 @@ export function rightSizeTraining(
   return out.sort(compareFits);
 }
 
-/** Every EAS instance type whose GPUs (all of them, tensor parallel) fit one replica. */
+/** Every EAS instance type (or, with usage "dlc", DLC type: an evaluation job) whose GPUs (all of them, tensor parallel) fit one replica. */
 export function rightSizeInference(
   catalog: Catalog,
   model: CatalogModel,
@@ -121,13 +121,16 @@ export function rightSizeInference(
     gpuModel?: string;
     /** The precision was pinned: skip GPUs that cannot run it (else bf16 is served as fp16, same bytes). */
     precisionPinned?: boolean;
+    /** "eas" (a service, the default) or "dlc" (an evaluation job generating answers). */
+    usage?: "eas" | "dlc";
   } = {},
 ): FitOption[] {
+  const usage = opts.usage ?? "eas";
   const out: FitOption[] = [];
   // As for training: one estimate per GPU count, not per instance.
   const estimates = new Map<number, MemoryEstimate>();
   for (const instance of catalog.instances.values()) {
-    if (!instance.usage.includes("eas") || !gpuModelMatches(instance, opts.gpuModel)) continue;
+    if (!instance.usage.includes(usage) || !gpuModelMatches(instance, opts.gpuModel)) continue;
     if (servingPrecisionForGpu(s.precision, instance, opts.precisionPinned ?? false) === undefined) continue;
     let est = estimates.get(instance.gpuCount);
     if (!est) {

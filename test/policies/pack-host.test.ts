@@ -117,7 +117,8 @@ before(async () => {
 
   const plan = await runOfflinePlan(stackFilePath("dev"), "dev");
   const withSmallDataset = plan.resources.map((r) => {
-    if (r.type !== "pulumi-nodejs:dynamic/pai:DlcJob") return r;
+    // Evaluation jobs (pai-finetune-evaluation) carry no training sizing.
+    if (r.type !== "pulumi-nodejs:dynamic/pai:DlcJob" || r.inputs.sizing === undefined) return r;
     const sizing = decodeJobSizing(r.inputs.sizing as string);
     return {
       ...r,

@@ -62,10 +62,12 @@ function edit(
   return resources.map((r) => (r.type === type ? { ...r, inputs: change({ ...r.inputs }) } : r));
 }
 const editJobSizing = (resources: RegisteredResource[], change: (s: JobSizingInputs) => JobSizingInputs) =>
-  edit(resources, JOB, (i) => ({
-    ...i,
-    sizing: encodeJobSizing(change(decodeJobSizing(i.sizing as string))),
-  }));
+  // Evaluation jobs carry no training sizing: only fine-tune jobs are edited.
+  edit(resources, JOB, (i) =>
+    i.sizing === undefined
+      ? i
+      : { ...i, sizing: encodeJobSizing(change(decodeJobSizing(i.sizing as string))) },
+  );
 const editServiceSizing = (
   resources: RegisteredResource[],
   change: (s: ServiceSizingInputs) => ServiceSizingInputs,

@@ -28,6 +28,11 @@ const T = {
 };
 
 const ofType = (rs: RegisteredResource[], type: string) => rs.filter((r) => r.type === type);
+/** Fine-tune DLC jobs (evaluation jobs are DlcJobs too, tagged pai-finetune-evaluation). */
+const fineTuneJobs = (rs: RegisteredResource[]) =>
+  ofType(rs, T.job).filter(
+    (r) => !("pai-finetune-evaluation" in ((r.inputs.tags as object | undefined) ?? {})),
+  );
 
 async function planOf(stack: string) {
   return runOfflinePlan(stackFilePath(stack), stack);
@@ -64,7 +69,7 @@ for (const stack of ["dev", "staging", "prod"]) {
 
     it("each job carries its sizing inputs, from which its memory, fit and cost recompute exactly", async () => {
       const { resources, result } = await runPlanWithOutputs(stack);
-      const jobs = ofType(resources, T.job);
+      const jobs = fineTuneJobs(resources);
       assert.equal(jobs.length, result.resolved.jobs.length);
       for (const job of result.resolved.jobs) {
         const r = jobs.find(
@@ -176,7 +181,7 @@ for (const stack of ["dev", "staging", "prod"]) {
       const models = ofType(resources, T.bucket)
         .map((b) => String(b.inputs.bucket))
         .find((b) => b.endsWith("-models"))!;
-      for (const j of ofType(resources, T.job)) {
+      for (const j of fineTuneJobs(resources)) {
         const hasEcs = typeof j.inputs.ecsSpec === "string";
         const hasQuota =
           typeof j.inputs.resourceId === "string" && typeof j.inputs.resourceConfig === "object";
