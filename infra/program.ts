@@ -184,6 +184,28 @@ class FineTunePlatform extends pulumi.ComponentResource {
       );
     }
 
+    // Evaluation sets with a local file go to their path in the datasets bucket (one upload a path).
+    const evalUploads = new Map<string, DatasetUpload>();
+    for (const job of stack.jobs) {
+      const u = job.evaluation?.dataset.upload;
+      if (!u || evalUploads.has(u.key)) continue;
+      evalUploads.set(
+        u.key,
+        new DatasetUpload(
+          `${name}-evaldata-${job.evaluation!.dataset.version!.slice(0, 16)}`,
+          {
+            bucket: storage.bucketNames.datasets,
+            key: u.key,
+            source: u.source,
+            md5: u.md5,
+            encryption: stack.storage.encryption,
+            kmsKeyId: stack.storage.kmsKeyId,
+          },
+          parent,
+        ),
+      );
+    }
+
     for (const job of stack.jobs) {
       if (job.artifact) {
         // A promoted model is not trained again: the stack serves (and evaluates) the artifact.
@@ -244,7 +266,13 @@ class FineTunePlatform extends pulumi.ComponentResource {
             maxRunningMinutes: Math.round(ev.config.maxRunningHours * 60),
             priority: job.config.priority,
           },
-          { parent: this, dependsOn: storage.readyResources },
+          // Its evaluation set must be in the bucket before it reads it.
+          {
+            parent: this,
+            dependsOn: ev.dataset.upload
+              ? [...storage.readyResources, evalUploads.get(ev.dataset.upload.key)!]
+              : storage.readyResources,
+          },
         );
         this.evaluations[job.name] = { jobId: e.jobId, status: e.status, metricsUri: e.metricsUri };
       }

@@ -3,12 +3,14 @@
  * version, a placement right-sized for generation with the inference estimator (infra/sizing), the
  * cost bound, and the command: LLaMA-Factory's predict mode, then the scorer's Python twin.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { CatalogModel } from "../catalog";
 import type { ConfigIssue } from "../config/errors";
 import type { EvaluationConfig, JobConfig } from "../config/schema";
 import { contentVersionOf } from "../data/content-version";
+import { projectDirOf } from "../data/stack-dataset";
 import {
   estimateEvaluationCost,
   estimateInferenceMemory,
@@ -67,6 +69,33 @@ export function resolveDatasetVersion(
   return computed;
 }
 
+/**
+ * The evaluation set as the program uploads it: the local `file`, inside the project, to its
+ * `path` in the datasets bucket (bucket versioning keeps what it replaces). `source` is relative to
+ * the project directory, like a training dataset's (no machine path in state), and `md5` (hex, as a training dataset's) makes OSS
+ * refuse any other bytes. Undefined when there is no local file to upload.
+ */
+export function evaluationUpload(
+  d: { path: string; file?: string | undefined },
+  stackFile: string,
+  issue: (p: (string | number)[], m: string) => void,
+): { key: string; source: string; md5: string } | undefined {
+  if (d.file === undefined) return undefined;
+  const file = stackRelative(stackFile, d.file);
+  if (!existsSync(file) || !statSync(file).isFile()) return undefined; // reported with the version
+  const project = realpathSync(projectDirOf(stackFile || file));
+  const source = path.relative(project, realpathSync(file));
+  if (source.startsWith("..") || path.isAbsolute(source)) {
+    issue(
+      ["file"],
+      `${JSON.stringify(d.file)} lies outside the project directory (the one holding Pulumi.yaml); keep evaluation sets inside the project so the upload names no machine path`,
+    );
+    return undefined;
+  }
+  const md5 = createHash("md5").update(readFileSync(file)).digest("hex");
+  return { key: d.path, source: source.split(path.sep).join("/"), md5 };
+}
+
 export interface EvaluationInput {
   job: JobConfig;
   model: CatalogModel;
@@ -97,6 +126,7 @@ export function resolveEvaluation(
     (p, m) => issue(["dataset", ...p], m),
     (m) => warnings.push(`job ${job.name}: ${m}`),
   );
+  const upload = evaluationUpload(ev.dataset, ctx.file ?? "", (p, m) => issue(["dataset", ...p], m));
   // Generation as LLaMA-Factory's predict mode runs it: HF generate on batches of prompts, each
   // holding prompt (≤ cutoff_len) + new tokens of KV cache; the prefill is the whole batch.
   const context = Math.min(input.seqLen + ev.maxNewTokens, model.maxPositionEmbeddings ?? Infinity);
@@ -177,7 +207,7 @@ export function resolveEvaluation(
   return {
     name: `${job.name}-eval`,
     config: ev,
-    dataset: { path: ev.dataset.path, ...(version ? { version } : {}) },
+    dataset: { path: ev.dataset.path, ...(version ? { version } : {}), ...(upload ? { upload } : {}) },
     metrics: [...ev.metrics],
     modelUri: input.modelUri,
     placement,

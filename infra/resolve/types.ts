@@ -87,7 +87,7 @@ export interface ResolvedEvaluation {
   name: string;
   config: EvaluationConfig;
   /** The evaluation set in the datasets bucket and its content version (unknown without the file). */
-  dataset: { path: string; version?: string };
+  dataset: { path: string; version?: string; upload?: { key: string; source: string; md5: string } };
   metrics: MetricName[];
   /** The evaluated model (the job's modelUri). */
   modelUri: string;

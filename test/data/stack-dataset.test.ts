@@ -71,7 +71,10 @@ describe("dataset.file in the dev stack", () => {
   it("sizes the job from the measured data, uploads it under its content version and mounts it", async () => {
     const { resources, report } = await runOfflinePlan(stackFilePath("dev"), "dev");
     const version = await contentVersion(TRAIN);
-    const objects = resources.filter((r) => r.type === OBJECT);
+    // The training data's upload (the evaluation set, if any, goes to its own path).
+    const objects = resources.filter(
+      (r) => r.type === OBJECT && String(r.inputs.key).startsWith("by-version/"),
+    );
     assert.equal(objects.length, 1);
     const obj = objects[0]!.inputs;
     assert.equal(obj.bucket, "tvmaker-tvfunc-dev-datasets");

@@ -1,5 +1,6 @@
 /** The evaluation in the stack: config rules, its placement and cost in the plan, the EvaluationJob's DLC job, a promoted artifact. */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -102,6 +103,23 @@ describe("evaluation in the stack", () => {
     );
     // A right-sized pay-as-you-go placement that fits.
     assert.equal(typeof evalJob.inputs.ecsSpec, "string");
+  });
+
+  it("the evaluation set is uploaded to its path in the datasets bucket: project-relative source, its MD5", async () => {
+    const w = ws();
+    const bytes = fs.readFileSync(path.join(w.dir, "datasets/tv-assistant/eval.jsonl"));
+    const { resources } = await runOfflinePlan(w.file("staging"), "staging");
+    const objects = resources.filter(
+      (r) =>
+        r.type === "alicloud:oss/bucketObject:BucketObject" && r.inputs.key === "tv-assistant/eval.jsonl",
+    );
+    assert.equal(objects.length, 1, "one upload of the evaluation set");
+    const o = objects[0]!.inputs;
+    assert.match(String(o.bucket), /-datasets$/);
+    assert.equal(o.contentMd5, createHash("md5").update(bytes).digest("hex"));
+    assert.ok(!path.isAbsolute(String(o.source)) && !String(o.source).startsWith(".."), String(o.source));
+    assert.ok(String(o.source).endsWith("datasets/tv-assistant/eval.jsonl"), String(o.source));
+    assert.ok(!JSON.stringify(o).includes(w.dir), "no machine path in the upload");
   });
 
   it("the job's own command runs: a bash script whose heredocs close (bash -n)", () => {

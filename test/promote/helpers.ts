@@ -31,6 +31,11 @@ export function workspace(): Workspace {
     path.join(FIXTURES, "references.jsonl"),
     path.join(dir, "datasets", "tv-assistant", "eval.jsonl"),
   );
+  // dev trains on the committed TV-assistant data (dataset.file, relative to the stack file).
+  fs.copyFileSync(
+    path.join(REPO, "stacks", "datasets", "tv-assistant", "train.jsonl"),
+    path.join(dir, "datasets", "tv-assistant", "train.jsonl"),
+  );
   const file = (s: string) => path.join(dir, `Pulumi.${s}.yaml`);
   return {
     dir,
