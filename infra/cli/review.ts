@@ -18,7 +18,8 @@ import { runOfflinePlan, stackNameOf } from "../plan";
 import { BaseError, checkoutAtRevision } from "../review/base";
 import { renderHtml } from "../review/html";
 import { renderMarkdown } from "../review/markdown";
-import { buildReview, type PlanResult, type Review } from "../review/model";
+import { currentPromotion, HistoryError, type PromotionEntry } from "../promote/history";
+import { buildReview, type PlanResult, type Review, type ReviewPromotion } from "../review/model";
 import { oneOf, parseOptions, UsageError } from "./args";
 
 const USAGE =
@@ -36,6 +37,23 @@ export function render(review: Review, format: Format): string {
   if (format === "html") return renderHtml(review);
   if (format === "json") return `${JSON.stringify(review, null, 2)}\n`;
   return renderMarkdown(review);
+}
+
+/** The history entry in force, as the review shows it. */
+function reviewPromotion(e: PromotionEntry): ReviewPromotion {
+  return {
+    job: e.job,
+    from: e.from,
+    time: e.time,
+    artifact: e.artifact,
+    ...(e.metrics ? { metrics: { dataset: e.metrics.dataset, values: e.metrics.values } } : {}),
+    gates: e.gates.map((g) => ({
+      metric: g.metric,
+      ...(g.min !== undefined ? { min: g.min } : {}),
+      ...(g.max !== undefined ? { max: g.max } : {}),
+      ...(g.value !== undefined ? { value: g.value } : {}),
+    })),
+  };
 }
 
 /** Runs the plan of a base file; its errors name the base (never the temp path). */
@@ -106,7 +124,13 @@ export async function main(argv: string[], io: ReviewIo): Promise<number> {
       base = { label, plan: await planBase(baseFile, label, stackNameOf(baseFile), label) };
     }
     review = buildReview(head, base);
+    const promoted = currentPromotion(path.dirname(file), stack);
+    if (promoted) review.promotion = reviewPromotion(promoted);
   } catch (err) {
+    if (err instanceof HistoryError) {
+      io.err(`review: ${err.message}`);
+      return 2;
+    }
     if (err instanceof ConfigError || err instanceof BaseError) {
       io.err(err.message);
       return 2;

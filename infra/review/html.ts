@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { PolicyVerdict } from "../plan/policy-types";
 import { policySummary } from "./markdown";
-import type { Review, ReviewItem } from "./model";
+import type { Review, ReviewItem, ReviewPromotion } from "./model";
 import { escapeHtml as h, fitPercent, fmtMoney, fmtNumber, fmtSigned, jsonForScript } from "./text";
 
 let chartJs: string | undefined;
@@ -206,6 +206,20 @@ function policySection(review: Review): string {
   return `<h2>Policy verdicts (${p.verdicts.length})</h2>${verdicts}<h2>Exemptions (${p.exemptions.length})</h2>${exemptions}`;
 }
 
+function promotionSection(p: ReviewPromotion): string {
+  const a = p.artifact;
+  const gates = p.gates.map((g) => [
+    h(g.metric),
+    g.value !== undefined ? h(fmtNumber(g.value)) : "?",
+    g.min !== undefined ? `≥ ${h(fmtNumber(g.min))}` : g.max !== undefined ? `≤ ${h(fmtNumber(g.max))}` : "",
+  ]);
+  return `<h2>Promoted model</h2><p>Serves <code>${h(a.uri)}</code> (run <code>${h(a.runHash)}</code>, trained by job ${h(a.job)} of stack ${h(a.stack)}), promoted from ${h(p.from)} on ${h(p.time)}${
+    p.metrics
+      ? `, evaluated on <code>${h(p.metrics.dataset.path)}</code> (version <code>${h(p.metrics.dataset.contentVersion.slice(0, 16))}</code>)`
+      : ""
+  }.</p>${gates.length ? table(["Gate metric", "Value", "Threshold"], gates, [1]) : ""}`;
+}
+
 export function renderHtml(review: Review): string {
   const total = review.totals.monthly.map(fmtMoney).join(" + ") || `unknown: no price in ${review.region}`;
   const status = review.ok
@@ -326,6 +340,7 @@ ${errors}
 </div>
 <h2>Jobs and services</h2>
 ${items}
+${review.promotion ? promotionSection(review.promotion) : ""}
 ${changes}
 ${policySection(review)}
 <h2>Prices used (region ${h(review.region)})</h2>

@@ -3,7 +3,7 @@
  * is: a headline and a summary table first, every detail folded in <details>.
  */
 import type { PolicyVerdict } from "../plan/policy-types";
-import type { Review, ReviewItem } from "./model";
+import type { Review, ReviewItem, ReviewPromotion } from "./model";
 import { fitPercent, fmtMoney, fmtNumber, fmtSigned, mdText, textBar } from "./text";
 
 const code = (s: string) => `<code>${mdText(s)}</code>`;
@@ -119,6 +119,21 @@ export function renderMarkdown(review: Review, maxChars = MAX_COMMENT_CHARS): st
   return text;
 }
 
+/** The promoted model a stack serves, and the gates it passed with the values it passed them on. */
+function promotionLines(p: ReviewPromotion): string[] {
+  const a = p.artifact;
+  const gates = p.gates.map((g) => {
+    const bound = g.min !== undefined ? `≥ ${g.min}` : g.max !== undefined ? `≤ ${g.max}` : "";
+    return `${mdText(g.metric)} ${g.value !== undefined ? fmtNumber(g.value) : "?"} (gate ${bound})`;
+  });
+  return [
+    `**Serves promoted model** ${code(a.uri)} (run ${code(a.runHash)}, trained by job ${code(a.job)} of stack ${code(a.stack)}), promoted from ${code(p.from)} on ${mdText(p.time)}.`,
+    p.metrics
+      ? `Evaluated on ${code(p.metrics.dataset.path)} (version ${code(p.metrics.dataset.contentVersion.slice(0, 16))}): ${gates.join("; ") || "no gates"}.`
+      : `Gates: ${gates.join("; ") || "none"}.`,
+  ];
+}
+
 function render(review: Review, limits: Limits): string {
   const out: string[] = [];
   const ok = review.ok ? "✅" : "❌";
@@ -148,6 +163,7 @@ function render(review: Review, limits: Limits): string {
     cells.splice(1, 0, `**${d}** (${counts})`);
   }
   out.push(row(head), row(head.map(() => "---")), row(cells), "");
+  if (review.promotion) out.push(...promotionLines(review.promotion), "");
   if (review.errors.length > 0) {
     out.push(
       "**The plan has errors:**",

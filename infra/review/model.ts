@@ -77,8 +77,21 @@ export interface Review {
     /** Head total minus base total, per currency present on either side. */
     totalDelta: Money[];
   };
+  /** The model this stack serves by promotion (its history's entry in force), if any. */
+  promotion?: ReviewPromotion;
   /** True when there are no plan errors and no mandatory policy violation. */
   ok: boolean;
+}
+
+/** What a promoted stack serves and the evidence it was promoted on (stacks/promotions/<stack>.jsonl). */
+export interface ReviewPromotion {
+  job: string;
+  from: string;
+  time: string;
+  artifact: { stack: string; job: string; uri: string; runHash: string };
+  /** The evaluation the gates were checked on. */
+  metrics?: { dataset: { path: string; contentVersion: string }; values: Record<string, number> };
+  gates: { metric: string; min?: number; max?: number; value?: number }[];
 }
 
 const HOURS_PER_MONTH = 730;
