@@ -4,7 +4,7 @@
  * quota-gpu-hours-cap unless the stack gives the quota's node spec an hourly price.
  */
 import { definePolicy, type Finding } from "./lib/define";
-import { isUnknown, jobFigures, serviceFigures } from "./lib/figures";
+import { figured, jobFigures, serviceFigures } from "./lib/figures";
 import { label, ofType, TYPES } from "./lib/resources";
 
 export type CostUnknownConfig = Record<string, never>;
@@ -16,16 +16,12 @@ export const costUnknown = definePolicy<CostUnknownConfig>({
   configSchema: { properties: {} },
   evaluate: (resources) => {
     const out: Finding[] = [];
-    for (const r of ofType(resources, TYPES.dlcJob)) {
-      const f = jobFigures(r);
-      if (f === undefined) continue;
-      if (isUnknown(f)) {
-        out.push({
-          resource: r,
-          message: `${label(r)}: ${f.unknown} is unknown at preview, so its price cannot be known`,
-        });
-        continue;
-      }
+    for (const { r, f } of figured(
+      ofType(resources, TYPES.dlcJob),
+      jobFigures,
+      out,
+      `, so its price cannot be known`,
+    )) {
       if (f.onQuota && !f.inputs.instance.price) continue;
       if (!f.inputs.instance.price)
         out.push({
@@ -38,16 +34,12 @@ export const costUnknown = definePolicy<CostUnknownConfig>({
           message: `${label(r)}: no time estimate on ${f.inputs.instance.gpuModel} (peak TFLOPS unknown), so its cost is unknown`,
         });
     }
-    for (const r of ofType(resources, TYPES.serviceEndpoints)) {
-      const f = serviceFigures(r);
-      if (f === undefined) continue;
-      if (isUnknown(f)) {
-        out.push({
-          resource: r,
-          message: `${label(r)}: ${f.unknown} is unknown at preview, so its price cannot be known`,
-        });
-        continue;
-      }
+    for (const { r, f } of figured(
+      ofType(resources, TYPES.serviceEndpoints),
+      serviceFigures,
+      out,
+      `, so its price cannot be known`,
+    )) {
       if (!f.monthlyMax)
         out.push({
           resource: r,

@@ -4,7 +4,7 @@
  */
 import type { FineTuneMethod } from "../infra/sizing";
 import { definePolicy, type Finding } from "./lib/define";
-import { isUnknown, jobFigures } from "./lib/figures";
+import { figured, jobFigures } from "./lib/figures";
 import { label, ofType, TYPES } from "./lib/resources";
 
 export interface GpuMemoryCapConfig {
@@ -31,16 +31,12 @@ export const gpuMemoryCap = definePolicy<GpuMemoryCapConfig>({
   },
   evaluate: (resources, config) => {
     const out: Finding[] = [];
-    for (const r of ofType(resources, TYPES.dlcJob)) {
-      const f = jobFigures(r);
-      if (f === undefined) continue;
-      if (isUnknown(f)) {
-        out.push({
-          resource: r,
-          message: `${label(r)}: ${f.unknown} is unknown at preview, so its reserved GPU memory cannot be checked against the cap; the cap fails closed`,
-        });
-        continue;
-      }
+    for (const { r, f } of figured(
+      ofType(resources, TYPES.dlcJob),
+      jobFigures,
+      out,
+      `, so its reserved GPU memory cannot be checked against the cap; the cap fails closed`,
+    )) {
       const method = f.inputs.training.method;
       const limit = config.capGiB[method];
       const reserved = f.reservedGpus * f.inputs.instance.gpuMemoryGiB;

@@ -4,7 +4,7 @@
  * the prepaid quota, quota-gpu-hours-cap) reports it, so an unknown price never passes silently.
  */
 import { definePolicy, type Finding } from "./lib/define";
-import { isUnknown, jobFigures } from "./lib/figures";
+import { figured, jobFigures } from "./lib/figures";
 import { label, money, ofType, round, TYPES } from "./lib/resources";
 
 export interface JobCostCapConfig {
@@ -25,16 +25,12 @@ export const jobCostCap = definePolicy<JobCostCapConfig>({
   },
   evaluate: (resources, config) => {
     const out: Finding[] = [];
-    for (const r of ofType(resources, TYPES.dlcJob)) {
-      const f = jobFigures(r);
-      if (f === undefined) continue;
-      if (isUnknown(f)) {
-        out.push({
-          resource: r,
-          message: `${label(r)}: ${f.unknown} is unknown at preview, so its cost cannot be checked against the ${money(config.maxCost, config.currency)} cap; the cap fails closed`,
-        });
-        continue;
-      }
+    for (const { r, f } of figured(
+      ofType(resources, TYPES.dlcJob),
+      jobFigures,
+      out,
+      `, so its cost cannot be checked against the ${money(config.maxCost, config.currency)} cap; the cap fails closed`,
+    )) {
       if (!f.cost) continue;
       if (f.cost.currency !== config.currency) {
         out.push({

@@ -4,7 +4,7 @@
  * money spent lost.
  */
 import { definePolicy, type Finding } from "./lib/define";
-import { isUnknown, jobFigures } from "./lib/figures";
+import { figured, jobFigures } from "./lib/figures";
 import { label, ofType, round, TYPES } from "./lib/resources";
 
 export interface MaxRunTimeConfig {
@@ -20,16 +20,12 @@ export const maxRunTime = definePolicy<MaxRunTimeConfig>({
   configSchema: { properties: { maxHours: { type: "number", minimum: 0, default: 24 } } },
   evaluate: (resources, config) => {
     const out: Finding[] = [];
-    for (const r of ofType(resources, TYPES.dlcJob)) {
-      const f = jobFigures(r);
-      if (f === undefined) continue;
-      if (isUnknown(f)) {
-        out.push({
-          resource: r,
-          message: `${label(r)}: ${f.unknown} is unknown at preview, so its run time cannot be checked; the check fails closed`,
-        });
-        continue;
-      }
+    for (const { r, f } of figured(
+      ofType(resources, TYPES.dlcJob),
+      jobFigures,
+      out,
+      `, so its run time cannot be checked; the check fails closed`,
+    )) {
       if (f.limitHours === undefined) {
         out.push({
           resource: r,

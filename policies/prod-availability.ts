@@ -4,7 +4,7 @@
  * sound (min ≤ max).
  */
 import { definePolicy, type Finding } from "./lib/define";
-import { isUnknown, serviceFigures } from "./lib/figures";
+import { figured, serviceFigures } from "./lib/figures";
 import { label, ofType, read, TYPES } from "./lib/resources";
 
 export interface ProdAvailabilityConfig {
@@ -20,16 +20,12 @@ export const prodAvailability = definePolicy<ProdAvailabilityConfig>({
   configSchema: { properties: { minReplicas: { type: "integer", minimum: 0, default: 0 } } },
   evaluate: (resources, config) => {
     const out: Finding[] = [];
-    for (const r of ofType(resources, TYPES.serviceEndpoints)) {
-      const f = serviceFigures(r);
-      if (f === undefined) continue;
-      if (isUnknown(f)) {
-        out.push({
-          resource: r,
-          message: `${label(r)}: ${f.unknown} is unknown at preview; its replica count cannot be checked`,
-        });
-        continue;
-      }
+    for (const { r, f } of figured(
+      ofType(resources, TYPES.serviceEndpoints),
+      serviceFigures,
+      out,
+      `; its replica count cannot be checked`,
+    )) {
       const { min, max } = f.inputs.replicas;
       if (min < config.minReplicas)
         out.push({

@@ -1,6 +1,6 @@
 /** service-cost-cap (mandatory): a service's monthly cost at max replicas stays under the cap. */
 import { definePolicy, type Finding } from "./lib/define";
-import { isUnknown, serviceFigures } from "./lib/figures";
+import { figured, serviceFigures } from "./lib/figures";
 import { label, money, ofType, TYPES } from "./lib/resources";
 
 export interface ServiceCostCapConfig {
@@ -21,16 +21,12 @@ export const serviceCostCap = definePolicy<ServiceCostCapConfig>({
   },
   evaluate: (resources, config) => {
     const out: Finding[] = [];
-    for (const r of ofType(resources, TYPES.serviceEndpoints)) {
-      const f = serviceFigures(r);
-      if (f === undefined) continue;
-      if (isUnknown(f)) {
-        out.push({
-          resource: r,
-          message: `${label(r)}: ${f.unknown} is unknown at preview, so its monthly cost cannot be checked against the ${money(config.maxMonthlyCost, config.currency)} cap; the cap fails closed`,
-        });
-        continue;
-      }
+    for (const { r, f } of figured(
+      ofType(resources, TYPES.serviceEndpoints),
+      serviceFigures,
+      out,
+      `, so its monthly cost cannot be checked against the ${money(config.maxMonthlyCost, config.currency)} cap; the cap fails closed`,
+    )) {
       const m = f.monthlyMax;
       if (!m) continue;
       if (m.currency !== config.currency) {

@@ -5,7 +5,8 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { sizeJob, sizeService, type JobSizing, type JobSizingInputs } from "../../infra/sizing";
 import type { ServiceSizing, ServiceSizingInputs } from "../../infra/sizing";
-import { jobSizing, limitHours, runsOnQuota, serviceSizing } from "./resources";
+import type { Finding } from "./define";
+import { jobSizing, label, limitHours, runsOnQuota, serviceSizing } from "./resources";
 
 export interface JobFigures {
   inputs: JobSizingInputs;
@@ -107,3 +108,23 @@ function computeServiceFigures(r: PolicyResource): ServiceFigures | { unknown: s
 
 export const isUnknown = (x: unknown): x is { unknown: string } =>
   typeof x === "object" && x !== null && "unknown" in x;
+
+/**
+ * The resources whose figures are known, each with them. One whose figures are unknown at preview
+ * gets a finding instead (`<resource>: <property> is unknown at preview<why>`): a cap fails closed
+ * and says which value it could not see. Resources without sizing are skipped.
+ */
+export function* figured<F extends object>(
+  resources: readonly PolicyResource[],
+  figuresOf: (r: PolicyResource) => F | { unknown: string } | undefined,
+  out: Finding[],
+  why: string,
+): Generator<{ r: PolicyResource; f: F }> {
+  for (const r of resources) {
+    const f = figuresOf(r);
+    if (f === undefined) continue;
+    if (isUnknown(f))
+      out.push({ resource: r, message: `${label(r)}: ${f.unknown} is unknown at preview${why}` });
+    else yield { r, f };
+  }
+}
