@@ -162,48 +162,21 @@ class FineTunePlatform extends pulumi.ComponentResource {
         )
       : undefined;
 
-    // One upload per distinct content version, however many jobs train on it.
+    // One upload per object key, however many jobs read it: training data under its content
+    // version, an evaluation set at its own path in the datasets bucket.
     const uploads = new Map<string, DatasetUpload>();
+    const uploadOnce = (resourceName: string, u: { key: string; source: string; md5: string }) => {
+      if (uploads.has(u.key)) return;
+      const args = { bucket: storage.bucketNames.datasets, key: u.key, source: u.source, md5: u.md5 };
+      const kms = { encryption: stack.storage.encryption, kmsKeyId: stack.storage.kmsKeyId };
+      uploads.set(u.key, new DatasetUpload(resourceName, { ...args, ...kms }, parent));
+    };
+    for (const job of stack.jobs)
+      if (job.dataset) uploadOnce(`${name}-data-${job.dataset.version.slice(0, 16)}`, job.dataset);
     for (const job of stack.jobs) {
-      const d = job.dataset;
-      if (!d || uploads.has(d.key)) continue;
-      uploads.set(
-        d.key,
-        new DatasetUpload(
-          `${name}-data-${d.version.slice(0, 16)}`,
-          {
-            bucket: storage.bucketNames.datasets,
-            key: d.key,
-            source: d.source,
-            md5: d.md5,
-            encryption: stack.storage.encryption,
-            kmsKeyId: stack.storage.kmsKeyId,
-          },
-          parent,
-        ),
-      );
-    }
-
-    // Evaluation sets with a local file go to their path in the datasets bucket (one upload a path).
-    const evalUploads = new Map<string, DatasetUpload>();
-    for (const job of stack.jobs) {
-      const u = job.evaluation?.dataset.upload;
-      if (!u || evalUploads.has(u.key)) continue;
-      evalUploads.set(
-        u.key,
-        new DatasetUpload(
-          `${name}-evaldata-${job.evaluation!.dataset.version!.slice(0, 16)}`,
-          {
-            bucket: storage.bucketNames.datasets,
-            key: u.key,
-            source: u.source,
-            md5: u.md5,
-            encryption: stack.storage.encryption,
-            kmsKeyId: stack.storage.kmsKeyId,
-          },
-          parent,
-        ),
-      );
+      const ev = job.evaluation;
+      if (ev?.dataset.upload)
+        uploadOnce(`${name}-evaldata-${ev.dataset.version!.slice(0, 16)}`, ev.dataset.upload);
     }
 
     for (const job of stack.jobs) {
@@ -270,7 +243,7 @@ class FineTunePlatform extends pulumi.ComponentResource {
           {
             parent: this,
             dependsOn: ev.dataset.upload
-              ? [...storage.readyResources, evalUploads.get(ev.dataset.upload.key)!]
+              ? [...storage.readyResources, uploads.get(ev.dataset.upload.key)!]
               : storage.readyResources,
           },
         );
